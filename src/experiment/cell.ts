@@ -1,0 +1,134 @@
+/**
+ * Runs one cell: builds task, net, objective and optimizer from the resolved config and seeded
+ * streams, steps the optimizer until the budget, the target or a blow-up, and measures the result.
+ * The same config and seed give the same numbers wherever the cell runs.
+ */
+import { Net, initParams } from '../core/mlp.js';
+import { type Evaluation, Objective } from '../core/objective.js';
+import { derive } from '../core/rng.js';
+import { makeTask } from '../core/tasks.js';
+import { type AdjointSummary, summarizeAdjoints } from '../health/classify.js';
+import { getOptimizer } from '../optimizers/index.js';
+import { type CellConfig, cellKey } from './config.js';
+
+export const statusNames = ['reached', 'budget', 'diverged', 'error'] as const;
+export type Status = (typeof statusNames)[number];
+
+/** Gradient health of a parameter vector on the whole training set at the cell's K (uncharged). */
+export interface Probe extends AdjointSummary {
+  loss: number;
+  grad_norm: number;
+  adjoints: number[];
+}
+
+export interface CurvePoint {
+  cost: number;
+  nmse: number;
+}
+
+export interface CellResult {
+  key: string;
+  config: CellConfig;
+  status: Status;
+  error?: string;
+  eval: Evaluation;
+  /** Network applications used. */
+  cost: number;
+  /** Cost when the training nmse first reached the target (NaN if never). */
+  cost_to_target: number;
+  iterations: number;
+  /** Non-finite losses met on the way (population members or gradients). */
+  nonfinite: number;
+  start: Probe;
+  end: Probe;
+  curve: CurvePoint[];
+  wall_ms: number;
+  theta: Float64Array;
+}
+
+/** Curve checkpoints: 8 per decade of cost. */
+const CHECKPOINT_STEP = 10 ** (1 / 8);
+
+export interface Progress {
+  cost: number;
+  budget: number;
+  iterations: number;
+  nmse: number;
+}
+
+/** The task, net, objective and initial parameters of a cell, from its seed alone. */
+export function buildCell(cfg: CellConfig) {
+  const task = makeTask(cfg.task, cfg.taskParams);
+  const net = new Net({ D: task.D, features: cfg.features, hidden: cfg.hidden, activation: cfg.activation, residual: cfg.residual });
+  // Streams depend on the seed and their purpose only, so cells that differ in optimizer (or any
+  // other key) but share a seed start from the same data and the same initial network: paired
+  // comparisons.
+  const objective = new Objective(
+    task,
+    net,
+    { K: cfg.K, train: cfg.train, test: cfg.test, batch: cfg.batch, curriculum: cfg.curriculum, K0: cfg.K0 },
+    derive(cfg.seed, `data/${cfg.task}`),
+  );
+  const theta0 = initParams(net, cfg.init, cfg.gain, derive(cfg.seed, 'init'));
+  return { task, net, objective, theta0 };
+}
+
+export function runCell(cfg: CellConfig, onProgress?: (p: Progress) => void): CellResult {
+  const t0 = performance.now();
+  const { objective, theta0 } = buildCell(cfg);
+  const optimizer = getOptimizer(cfg.optimizer).create(theta0, cfg.options, derive(cfg.seed, `optimizer/${cfg.optimizer}`));
+  const start = probe(objective, theta0);
+  const curve: CurvePoint[] = [];
+  let status: Status = 'budget';
+  let costToTarget = NaN;
+  let iterations = 0;
+  let nonfinite = 0;
+  let nextCheckpoint = 0;
+  const record = () => {
+    const nmse = objective.trainNmse(optimizer.solution());
+    curve.push({ cost: objective.cost, nmse });
+    nextCheckpoint = Math.max(objective.cost * CHECKPOINT_STEP, 1);
+    return nmse;
+  };
+  record();
+  while (objective.cost < cfg.budget) {
+    objective.beginStep(objective.cost / cfg.budget);
+    const res = optimizer.step(objective);
+    iterations++;
+    nonfinite += res.nonfinite;
+    if (res.diverged) {
+      status = 'diverged';
+      break;
+    }
+    const nmse = objective.nmse(res.loss);
+    if (objective.K === cfg.K && nmse <= cfg.target) {
+      status = 'reached';
+      costToTarget = objective.cost;
+      break;
+    }
+    if (objective.cost >= nextCheckpoint) record();
+    onProgress?.({ cost: objective.cost, budget: cfg.budget, iterations, nmse });
+  }
+  const theta = Float64Array.from(optimizer.solution());
+  if (curve[curve.length - 1].cost !== objective.cost) record();
+  return {
+    key: cellKey(cfg),
+    config: cfg,
+    status,
+    eval: objective.evaluate(theta),
+    cost: objective.cost,
+    cost_to_target: costToTarget,
+    iterations,
+    nonfinite,
+    start,
+    end: probe(objective, theta),
+    curve,
+    wall_ms: performance.now() - t0,
+    theta,
+  };
+}
+
+function probe(objective: Objective, theta: Float64Array): Probe {
+  const { loss, gradNorm, adjoints } = objective.probe(theta);
+  return { loss, grad_norm: gradNorm, adjoints: Array.from(adjoints), ...summarizeAdjoints(adjoints) };
+}

@@ -1,0 +1,15 @@
+/** The optimizer registry: name -> implementation, options with defaults, help. */
+import { unknownName } from '../errors.js';
+import { bptt } from './bptt.js';
+import type { OptimizerEntry } from './types.js';
+
+const list: OptimizerEntry[] = [bptt];
+
+export const optimizers: ReadonlyMap<string, OptimizerEntry> = new Map(list.map((o) => [o.name, o]));
+export const optimizerNames: readonly string[] = list.map((o) => o.name);
+
+export function getOptimizer(name: string): OptimizerEntry {
+  const o = optimizers.get(name);
+  if (!o) throw unknownName('optimizer', name, optimizerNames);
+  return o;
+}
