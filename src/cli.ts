@@ -1,0 +1,37 @@
+/** Commander wiring only: parse, validate, call, print. Exit codes: 0 ok, 1 run-time failure, 2 usage. */
+import { Command, CommanderError } from 'commander';
+import { gradcheckCommand } from './commands/gradcheck.js';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+import { UsageError } from './errors.js';
+import { version } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('kstep')
+    .description('measured, reproducible sweeps of training a network applied K times in sequence')
+    .version(version)
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({ outputError: (msg, write) => write(msg.split('\n')[0] + '\n') });
+  for (const register of [runCommand, gradcheckCommand, listCommand]) register(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version end through here with exit code 0; every parse error is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`kstep: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`kstep: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

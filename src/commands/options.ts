@@ -1,0 +1,52 @@
+/**
+ * The config namespace as command-line flags: every cell key and optimizer option is a flag
+ * (`--K 16`, `--lr 1e-3`), and `--set key=value` reaches any key, including `task.<param>`
+ * (`optimizer.<option>` is accepted as an alias of `<option>`).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { cellKeys, optimizerOptionSpecs } from '../experiment/config.js';
+import { optimizers } from '../optimizers/index.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds a flag for every config key, plus --set. */
+export function addConfigOptions(cmd: Command, only?: readonly string[]): Command {
+  for (const k of cellKeys) {
+    if (only && !only.includes(k.name)) continue;
+    const def = Array.isArray(k.default) ? k.default.join(',') : String(k.default);
+    const choices = k.choices ? `: ${k.choices.join('|')}` : '';
+    const flag = k.kind === 'bool' ? `--${k.name} [bool]` : `--${k.name} <${k.kind === 'intlist' ? 'sizes' : 'value'}>`;
+    cmd.option(flag, `${k.help}${choices} (default ${def})`);
+  }
+  if (!only) {
+    for (const [name, spec] of optimizerOptionSpecs()) {
+      const owners = [...optimizers.values()].filter((o) => o.options.some((s) => s.name === name)).map((o) => o.name);
+      const choices = spec.choices ? `: ${spec.choices.join('|')}` : '';
+      cmd.option(`--${name} <value>`, `${spec.help}${choices} [${owners.join(', ')}]`);
+    }
+  }
+  cmd.option('--set <key=value>', 'set any config key, e.g. task.r=3.9 (repeatable)', collect, []);
+  return cmd;
+}
+
+/** The flat config input from parsed flags and --set entries; a key given twice is refused. */
+export function configInput(opts: Record<string, unknown>, only?: readonly string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const names = new Set([...cellKeys.map((k) => k.name), ...(only ? [] : optimizerOptionSpecs().keys())]);
+  for (const name of names) {
+    if (only && !only.includes(name)) continue;
+    if (opts[name] !== undefined) input[name] = opts[name] === true ? 'true' : opts[name];
+  }
+  for (const entry of (opts.set as string[] | undefined) ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new UsageError('--set', `expected key=value, got '${entry}'`);
+    let key = entry.slice(0, eq).trim();
+    if (key.startsWith('optimizer.')) key = key.slice('optimizer.'.length);
+    if (key in input) throw new UsageError(key, 'given twice (as a flag and in --set, or in two --set)');
+    input[key] = entry.slice(eq + 1).trim();
+  }
+  return input;
+}
