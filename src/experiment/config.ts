@@ -90,7 +90,7 @@ export function parseValue(spec: KeySpec | OptionSpec, raw: unknown, field = spe
   };
   const num = (v: unknown): number => {
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (!Number.isFinite(n)) fail(`must be a ${spec.kind === 'number' ? 'finite number' : 'integer'}`);
+    if (!Number.isFinite(n)) fail(`must be ${spec.kind === 'number' ? 'a finite number' : 'an integer'}`);
     if (spec.kind !== 'number' && !Number.isInteger(n)) fail('must be an integer');
     const lo = spec.min;
     const hi = spec.max;
