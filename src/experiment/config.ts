@@ -85,17 +85,17 @@ export function allKeyNames(): string[] {
 
 /** Parses a raw value (a CLI string or a JSON value) for a key; throws a UsageError naming the key. */
 export function parseValue(spec: KeySpec | OptionSpec, raw: unknown, field = spec.name): ConfigValue {
-  const fail = (what: string): never => {
-    throw new UsageError(field, `${what}, got ${JSON.stringify(raw)}`);
+  const fail = (what: string, value: unknown = raw): never => {
+    throw new UsageError(field, `${what}, got ${JSON.stringify(value)}`);
   };
   const num = (v: unknown): number => {
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (!Number.isFinite(n)) fail(`must be ${spec.kind === 'number' ? 'a finite number' : 'an integer'}`);
-    if (spec.kind !== 'number' && !Number.isInteger(n)) fail('must be an integer');
+    if (!Number.isFinite(n)) fail(`must be ${spec.kind === 'number' ? 'a finite number' : 'an integer'}`, v);
+    if (spec.kind !== 'number' && !Number.isInteger(n)) fail('must be an integer', v);
     const lo = spec.min;
     const hi = spec.max;
-    if (lo !== undefined && n < lo) fail(`must be >= ${lo}`);
-    if (hi !== undefined && n > hi) fail(`must be <= ${hi}`);
+    if (lo !== undefined && n < lo) fail(`must be >= ${lo}`, v);
+    if (hi !== undefined && n > hi) fail(`must be <= ${hi}`, v);
     return n;
   };
   switch (spec.kind) {
