@@ -1,7 +1,9 @@
 /** Commander wiring only: parse, validate, call, print. Exit codes: 0 ok, 1 run-time failure, 2 usage. */
 import { Command, CommanderError } from 'commander';
 import { gradcheckCommand } from './commands/gradcheck.js';
+import { healthCommand } from './commands/health.js';
 import { listCommand } from './commands/list.js';
+import { lyapunovCommand } from './commands/lyapunov.js';
 import { runCommand } from './commands/run.js';
 import { UsageError } from './errors.js';
 import { version } from './version.js';
@@ -13,7 +15,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ outputError: (msg, write) => write(msg.split('\n')[0] + '\n') });
-  for (const register of [runCommand, gradcheckCommand, listCommand]) register(program);
+  for (const register of [runCommand, gradcheckCommand, healthCommand, lyapunovCommand, listCommand]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
