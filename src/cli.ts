@@ -3,8 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { healthCommand } from './commands/health.js';
 import { listCommand } from './commands/list.js';
+import { mergeCommand } from './commands/merge.js';
 import { lyapunovCommand } from './commands/lyapunov.js';
 import { runCommand } from './commands/run.js';
+import { summarizeCommand } from './commands/summarize.js';
+import { sweepCommand } from './commands/sweep.js';
 import { UsageError } from './errors.js';
 import { version } from './version.js';
 
@@ -15,7 +18,17 @@ export function buildProgram(): Command {
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ outputError: (msg, write) => write(msg.split('\n')[0] + '\n') });
-  for (const register of [runCommand, gradcheckCommand, healthCommand, lyapunovCommand, listCommand]) register(program);
+  const commands = [
+    runCommand,
+    sweepCommand,
+    summarizeCommand,
+    mergeCommand,
+    gradcheckCommand,
+    healthCommand,
+    lyapunovCommand,
+    listCommand,
+  ];
+  for (const register of commands) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
