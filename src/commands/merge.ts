@@ -1,0 +1,43 @@
+/**
+ * `kstep merge <dirs...> --out <dir>`: combines results folders of one experiment spec (the shards
+ * of a sweep) into the files a single run writes, then prints the tables. Exit code 1 when cells
+ * of the grid are missing from every folder (the merged files are still written).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { mergeResults } from '../experiment/merge.js';
+import { summaryJson } from '../output/summary.js';
+import { renderTables, tableOptionsFor } from '../output/tables.js';
+
+export function mergeCommand(program: Command): void {
+  program
+    .command('merge')
+    .description('merge results folders (shards) of one experiment into one folder')
+    .argument('<dirs...>', 'results folders written by kstep sweep (e.g. with --shard i/n)')
+    .option('--out <dir>', 'the merged results folder (required)')
+    .option('--json', 'print the merge report and summary as JSON on stdout')
+    .addHelpText('after', '\nExample:\n  kstep merge results/chaos/shard-0-of-3 results/chaos/shard-1-of-3 results/chaos/shard-2-of-3 --out results/chaos')
+    .action((dirs: string[], flags: { out?: string; json?: boolean }) => {
+      process.exitCode = mergeAction(dirs, flags);
+    });
+}
+
+export function mergeAction(dirs: readonly string[], flags: { out?: string; json?: boolean }): number {
+  if (!flags.out) throw new UsageError('--out', 'required: the folder to write the merged results to');
+  const report = mergeResults(dirs, flags.out, (s) => process.stderr.write(`${s}\n`));
+  if (flags.json) {
+    const { summary, ...rest } = report;
+    process.stdout.write(`${JSON.stringify({ ...rest, summary: summaryJson(summary) }, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderTables(report.summary, tableOptionsFor(process.stdout)));
+  }
+  process.stderr.write(
+    `merged ${report.cells} of ${report.gridCells} cells of ${report.experiment} from ${dirs.length} folders into ${report.out}` +
+      `${report.duplicates ? ` (${report.duplicates} cells found twice: first folder kept)` : ''}\n`,
+  );
+  if (report.missing.length) {
+    process.stderr.write(`incomplete: ${report.missing.length} cells missing (${report.missing.slice(0, 5).join(', ')}${report.missing.length > 5 ? ', ...' : ''})\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,128 @@
+/**
+ * `kstep sweep <experiment> [key=values ...]`: runs an experiment's grid in a pool of worker
+ * threads, writes results/<name>/ (cells.csv, curves.csv, adjoints.csv, summary.csv,
+ * manifest.json) and prints the pivot tables. See src/experiment/spec.ts for the file format and
+ * the override syntax, src/experiment/sweep.ts for the folder.
+ *
+ * Exit codes: 0 all cells ran (diverged cells are results, not failures); 1 some cell ended in
+ * `error`, or --fail-fast stopped the sweep; 2 bad input (nothing written); 130 interrupted (SIGINT;
+ * finish with --resume).
+ */
+import os from 'node:os';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { formatValue } from '../experiment/config.js';
+import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
+import { loadExperiment, runSweep } from '../experiment/sweep.js';
+import { summaryJson } from '../output/summary.js';
+import { renderTables, tableOptionsFor } from '../output/tables.js';
+
+interface SweepFlags {
+  out?: string;
+  workers?: string;
+  resume?: boolean;
+  shard?: string;
+  failFast?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function parseWorkers(text: string | undefined): number {
+  if (text === undefined) return os.availableParallelism();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || text.trim() === '') throw new UsageError('--workers', `expected an integer >= 0, got '${text}'`);
+  return n;
+}
+
+export function sweepCommand(program: Command): void {
+  program
+    .command('sweep')
+    .description('run an experiment grid (K x activation x optimizer x seeds ...) in parallel, write CSVs, print tables')
+    .argument('<experiment>', 'an experiment file (experiments/*.json) or a built-in name: quick, activations, chaos, remedies')
+    .argument('[overrides...]', 'Hydra-style overrides: K=1,2,4,8 activation=tanh,relu seed=0..4 budget=2e6 hidden=[16],[32,32] ga.sigma=0.1')
+    .option('--out <dir>', 'results folder (default results/<name>, shards results/<name>/shard-<i>-of-<n>)')
+    .option('--workers <n>', `worker threads (default: available cores, here ${os.availableParallelism()}; 0 = main thread)`)
+    .option('--resume', 'keep the cells already in the results folder and run the rest')
+    .option('--shard <i/n>', 'run only the cells with index % n == i (merge the shards with kstep merge)')
+    .option('--fail-fast', 'stop at the first cell that ends in error')
+    .option('--dry-run', 'validate and list the cells, run nothing, write nothing')
+    .option('--json', 'print the summary (or with --dry-run the cells) as JSON on stdout')
+    .option('--quiet', 'no progress output on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kstep sweep quick
+  kstep sweep experiments/activations.json K=1,4,16 seed=0..2 --workers 2
+  kstep sweep chaos task.r=3.9 --shard 0/3        # then: kstep merge results/chaos/shard-* --out results/chaos
+  kstep sweep quick --resume                      # finish an interrupted sweep
+
+Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped), 2 bad input (nothing written), 130 interrupted.`,
+    )
+    .action(async (experiment: string, overrides: string[], flags: SweepFlags) => {
+      process.exitCode = await sweepAction(experiment, overrides, flags);
+    });
+}
+
+/** The command's work; returns the exit code (throws UsageError for bad input). */
+export async function sweepAction(experiment: string, overrides: readonly string[], flags: SweepFlags): Promise<number> {
+  const workers = parseWorkers(flags.workers);
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  if (flags.resume && flags.dryRun) throw new UsageError('--dry-run', 'cannot be combined with --resume');
+  const exp = loadExperiment(experiment, overrides);
+
+  if (flags.dryRun) {
+    const slice = shardCells(exp.cells, shard);
+    if (flags.json) {
+      const cells = slice.map((c) => ({ cell_id: c.id, index: c.index, ...Object.fromEntries([...descriptorValues(c)].map(([k, v]) => [k, v])) }));
+      process.stdout.write(`${JSON.stringify({ experiment: exp.spec.name, grid_cells: exp.cells.length, cells }, null, 2)}\n`);
+    } else {
+      const lines = [`${exp.spec.name}: ${slice.length} of ${exp.cells.length} cells`];
+      for (const c of slice) {
+        const d = descriptorValues(c);
+        const parts = [...d].filter(([k]) => k in exp.spec.grid || k === 'variant' || k === 'seed').map(([k, v]) => `${k}=${formatValue(v)}`);
+        lines.push(`${c.id}  ${parts.join(' ')}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return 0;
+  }
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nSIGINT: stopping the workers (again to kill at once)\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const progress = flags.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines';
+    const report = await runSweep(exp, {
+      out: flags.out,
+      workers,
+      resume: flags.resume,
+      shard,
+      failFast: flags.failFast,
+      signal: controller.signal,
+      progress,
+      log: flags.quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),
+    });
+    if (report.summary) {
+      if (flags.json) {
+        const { summary, ...rest } = report;
+        process.stdout.write(`${JSON.stringify({ ...rest, summary: summaryJson(summary) }, null, 2)}\n`);
+      } else {
+        process.stdout.write(renderTables(report.summary, tableOptionsFor(process.stdout)));
+        if (!flags.quiet)
+          process.stderr.write(
+            `${report.total} cells (${report.ran} run now${report.skipped ? `, ${report.skipped} resumed` : ''}, ${report.errors} errors) in ${(report.wall_ms / 1000).toFixed(1)} s; results in ${report.dir}\n`,
+          );
+      }
+    }
+    if (report.end === 'aborted') return 130;
+    if (report.end === 'failed' || report.errors > 0) return 1;
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}

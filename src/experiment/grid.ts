@@ -1,0 +1,244 @@
+/**
+ * Grid expansion: an experiment spec -> its cells, in one canonical order.
+ *
+ * Axes nest in the order of the configuration namespace (task, task.<param>, K, activation, ...,
+ * optimizer, ..., then the optimizers' options), then the variants, then the seed (innermost), each
+ * axis in the order its values were listed. The order depends on the spec only, never on the order of
+ * keys in the file, on workers or shards; cells.csv is sorted in this order.
+ *
+ * Each cell's flat input is defaults < fixed < optimizers.<its optimizer> < its variant < grid point;
+ * keys that the cell's optimizer or task does not have are dropped for that cell (a grid over `lr`
+ * with optimizers bptt and ga gives bptt cells per lr and one ga cell), then `resolveConfig` checks
+ * every value with the same code as `kstep run`. Cells that resolve to the same canonical key are
+ * one cell. A grid, fixed or variant key that no cell uses is an error (it would otherwise silently do
+ * nothing); an `optimizers.<name>` block of an optimizer no cell uses is not.
+ */
+import { createHash } from 'node:crypto';
+import { Rng } from '../core/rng.js';
+import { getTask, taskNames } from '../core/tasks.js';
+import { UsageError } from '../errors.js';
+import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
+import { type CellConfig, type ConfigValue, cellKey, cellKeys, describeConfig, resolveConfig } from './config.js';
+import { MAX_CELLS, type ParsedExperiment, sourceOf } from './spec.js';
+
+export interface Cell {
+  /** Position in the full expansion (the canonical order). */
+  index: number;
+  /** The canonical key: `describeConfig` as `k=v` pairs. */
+  key: string;
+  /** A short stable hash of the key: the cell's id in every CSV. */
+  id: string;
+  /** The variant's name, when the experiment has variants. */
+  variant?: string;
+  config: CellConfig;
+}
+
+/** 12 hex digits of SHA-256 of the canonical key. */
+export function cellId(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+/** The namespace order of every possible column: cell keys, with task.<param> after task, then options. */
+export function namespaceOrder(): string[] {
+  const out: string[] = [];
+  for (const k of cellKeys) {
+    out.push(k.name);
+    if (k.name === 'task') for (const t of taskNames) for (const p of getTask(t).params) if (!out.includes(`task.${p.name}`)) out.push(`task.${p.name}`);
+  }
+  for (const name of optimizerNames) for (const s of optimizers.get(name)!.options) if (!out.includes(s.name)) out.push(s.name);
+  return out;
+}
+
+/** Descriptor columns of a set of cells: `variant` (if any), then the union of their config keys in namespace order. */
+export function descriptorColumns(cells: readonly Cell[], hasVariants: boolean): string[] {
+  const present = new Set<string>();
+  for (const c of cells) for (const [k] of describeConfig(c.config)) present.add(k);
+  const cols = namespaceOrder().filter((k) => present.has(k));
+  return hasVariants ? ['variant', ...cols] : cols;
+}
+
+/** The descriptor values of a cell, keyed by column. */
+export function descriptorValues(cell: Cell): Map<string, ConfigValue> {
+  const m = new Map<string, ConfigValue>(describeConfig(cell.config));
+  if (cell.variant !== undefined) m.set('variant', cell.variant);
+  return m;
+}
+
+interface Axis {
+  key: string;
+  values: ConfigValue[];
+}
+
+/** Expands a validated experiment into its cells (throws a UsageError naming the field on any bad cell). */
+export function expandGrid(parsed: ParsedExperiment): Cell[] {
+  const { spec, sources } = parsed;
+  const order = namespaceOrder();
+  const rank = (k: string) => {
+    const i = order.indexOf(k);
+    return i < 0 ? order.length : i;
+  };
+  const axes: Axis[] = Object.entries(spec.grid)
+    .filter(([k]) => k !== 'seed')
+    .map(([key, values]) => ({ key, values }))
+    .sort((a, b) => rank(a.key) - rank(b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const variantNames = spec.variants ? Object.keys(spec.variants) : [undefined];
+  const seeds = spec.grid.seed ?? [spec.seed];
+
+  let total = variantNames.length * seeds.length;
+  for (const a of axes) total *= a.values.length;
+  if (total > MAX_CELLS) throw new UsageError('grid', `${total} cells, more than the limit of ${MAX_CELLS}`);
+
+  const used = new Set<string>();
+  const cells: Cell[] = [];
+  const byKey = new Map<string, Cell>();
+  const byId = new Map<string, string>();
+  const checkedOptimizers = new Set<string>();
+  const point: ConfigValue[] = new Array(axes.length);
+
+  const emit = (variant: string | undefined, seed: number) => {
+    // Which section each key of this cell comes from, for error messages.
+    const origin = new Map<string, string>();
+    const input: Record<string, ConfigValue> = {};
+    const set = (k: string, v: ConfigValue, src: string, tag: string) => {
+      input[k] = v;
+      origin.set(k, src);
+      origin.set(`tag:${k}`, tag);
+    };
+    for (const [k, v] of Object.entries(spec.fixed)) set(k, v, sourceOf(sources, 'fixed', k), `fixed:${k}`);
+    const vspec = variant !== undefined ? spec.variants![variant] : {};
+    const gridOpt = axes.findIndex((a) => a.key === 'optimizer');
+    const optimizer = String(gridOpt >= 0 ? point[gridOpt] : (vspec.optimizer ?? spec.fixed.optimizer ?? cellKeys.find((k) => k.name === 'optimizer')!.default));
+    for (const [k, v] of Object.entries(spec.optimizers[optimizer] ?? {}))
+      set(k, v, sourceOf(sources, 'optimizers', optimizer, k), `optimizers:${optimizer}:${k}`);
+    for (const [k, v] of Object.entries(vspec)) set(k, v, sourceOf(sources, 'variants', variant!, k), `variants:${variant}:${k}`);
+    axes.forEach((a, i) => {
+      const at = a.values.findIndex((x) => x === point[i]);
+      set(a.key, point[i], `${sourceOf(sources, 'grid', a.key)}[${at}]`, `grid:${a.key}`);
+    });
+    set('seed', seed, spec.grid.seed ? `${sourceOf(sources, 'grid', 'seed')}[${seeds.indexOf(seed)}]` : 'seed', 'seed');
+
+    // Drop the keys this cell's optimizer and task do not have.
+    const opt = optimizers.get(optimizer);
+    const taskName = String(input.task ?? 'rotation');
+    const task = taskNames.includes(taskName) ? getTask(taskName) : undefined;
+    const cellInput: Record<string, ConfigValue> = {};
+    for (const [k, v] of Object.entries(input)) {
+      if (k.startsWith('task.')) {
+        if (task && !task.params.some((p) => p.name === k.slice(5))) continue;
+      } else if (!cellKeys.some((c) => c.name === k)) {
+        if (opt && !opt.options.some((s) => s.name === k)) continue;
+      }
+      cellInput[k] = v;
+      used.add(origin.get(`tag:${k}`)!);
+    }
+
+    let config: CellConfig;
+    try {
+      config = resolveConfig(cellInput, true);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        const src = origin.get(e.field);
+        const msg = e.message.slice(e.field.length + 2);
+        throw new UsageError(src ?? e.field, `${msg} (in the cell ${describePoint(cellInput)})`);
+      }
+      throw e;
+    }
+    // Option combinations an optimizer refuses at creation (e.g. an odd ES population) are refused now.
+    const optKey = `${config.optimizer} ${JSON.stringify(config.options)}`;
+    if (!checkedOptimizers.has(optKey)) {
+      checkedOptimizers.add(optKey);
+      try {
+        getOptimizer(config.optimizer).create(new Float64Array(4), config.options, new Rng('validate'));
+      } catch (e) {
+        if (e instanceof UsageError) {
+          const src = origin.get(e.field);
+          const msg = e.message.slice(e.field.length + 2);
+          throw new UsageError(src ?? e.field, `${msg} (optimizer ${config.optimizer}, in the cell ${describePoint(cellInput)})`);
+        }
+        // Anything else is a problem of the dummy vector, not of the options.
+      }
+    }
+    const key = cellKey(config);
+    const prev = byKey.get(key);
+    if (prev) {
+      if (variant !== undefined && prev.variant !== variant)
+        throw new UsageError(
+          `variants.${variant}`,
+          `gives the same cells as variant ${prev.variant} (${describePoint(cellInput)}); variants must differ`,
+        );
+      return;
+    }
+    const id = cellId(key);
+    const clash = byId.get(id);
+    if (clash !== undefined) throw new Error(`cell id collision between '${clash}' and '${key}'`);
+    byId.set(id, key);
+    const cell: Cell = { index: cells.length, key, id, config };
+    if (variant !== undefined) cell.variant = variant;
+    cells.push(cell);
+    byKey.set(key, cell);
+  };
+
+  const rec = (i: number) => {
+    if (i === axes.length) {
+      for (const v of variantNames) for (const s of seeds) emit(v, s as number);
+      return;
+    }
+    for (const v of axes[i].values) {
+      point[i] = v;
+      rec(i + 1);
+    }
+  };
+  rec(0);
+
+  // Every key the spec sets must reach at least one cell.
+  const all: [string, string][] = [
+    ...Object.keys(spec.fixed).map((k): [string, string] => [`fixed:${k}`, sourceOf(sources, 'fixed', k)]),
+    ...Object.keys(spec.grid)
+      .filter((k) => k !== 'seed')
+      .map((k): [string, string] => [`grid:${k}`, sourceOf(sources, 'grid', k)]),
+    ...Object.entries(spec.optimizers).flatMap(([o, opts]) =>
+      Object.keys(opts).map((k): [string, string] => [`optimizers:${o}:${k}`, sourceOf(sources, 'optimizers', o, k)]),
+    ),
+    ...Object.entries(spec.variants ?? {}).flatMap(([n, v]) =>
+      Object.keys(v).map((k): [string, string] => [`variants:${n}:${k}`, sourceOf(sources, 'variants', n, k)]),
+    ),
+  ];
+  const cellOptimizers = [...new Set(cells.map((c) => c.config.optimizer))];
+  const cellTasks = [...new Set(cells.map((c) => c.config.task))];
+  for (const [tag, src] of all) {
+    if (used.has(tag)) continue;
+    // A per-optimizer block applies if that optimizer is used: blocks of unused optimizers are fine
+    // (an override like optimizer=bptt or variant=... must not break the file).
+    if (tag.startsWith('optimizers:')) continue;
+    const key = tag.split(':').pop()!;
+    if (key.startsWith('task.'))
+      throw new UsageError(src, `not a parameter of the experiment's tasks (${cellTasks.map((t) => `${t}: ${getTask(t).params.map((p) => `task.${p.name}`).join(', ')}`).join('; ')})`);
+    const owners = [...optimizers.values()].filter((o) => o.options.some((s) => s.name === key)).map((o) => o.name);
+    throw new UsageError(src, `an option of ${owners.join(', ')}, but no cell uses ${owners.length > 1 ? 'them' : 'it'} (the cells' optimizers: ${cellOptimizers.join(', ')}; options of one optimizer go under optimizers.<name>)`);
+  }
+  return cells;
+}
+
+function describePoint(input: Record<string, ConfigValue>): string {
+  return Object.entries(input)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
+}
+
+/** The cells of shard i of n: every n-th cell of the canonical order, starting at i. */
+export function shardCells(cells: readonly Cell[], shard: { index: number; count: number } | undefined): Cell[] {
+  if (!shard) return [...cells];
+  return cells.filter((c) => c.index % shard.count === shard.index);
+}
+
+/** Parses `i/n` (0 <= i < n). */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new UsageError('--shard', `expected i/n such as 0/3, got '${text}'`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1) throw new UsageError('--shard', `n must be >= 1, got ${count}`);
+  if (index >= count) throw new UsageError('--shard', `i must be in 0..${count - 1}, got ${index}`);
+  return { index, count };
+}
+

@@ -1,0 +1,92 @@
+/**
+ * `kstep merge dirA dirB ... --out dir`: combines results folders of the same experiment spec
+ * (typically the shards of one sweep) into the files a single run writes: the union of their rows,
+ * sorted in the grid's canonical order (re-expanded from the spec stored in manifest.json), and a
+ * summary.csv computed from the merged cells.csv. Torn last lines and rows of unfinished cells are
+ * dropped as in --resume. A cell present in two folders is taken from the first one named.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseCsv, writeFileAtomic } from '../output/csv.js';
+import { type Summary, summarize, summaryCsv } from '../output/summary.js';
+import { version } from '../version.js';
+import type { ExperimentSpec } from './spec.js';
+import { FILES, type Manifest, type ResultRecords, readManifest, readResults, writeManifest, writeResults } from './resume.js';
+import { experimentFromSpec } from './sweep.js';
+
+export interface MergeReport {
+  out: string;
+  experiment: string;
+  /** Cells of the grid. */
+  gridCells: number;
+  /** Cells in the merged folder. */
+  cells: number;
+  /** Ids of the grid's cells no folder had. */
+  missing: string[];
+  /** Cells found in more than one folder (the first folder's rows were kept). */
+  duplicates: number;
+  summary: Summary;
+}
+
+export function mergeResults(dirs: readonly string[], out: string, log: (s: string) => void = () => {}): MergeReport {
+  if (dirs.length === 0) throw new UsageError('dirs', 'give at least one results folder to merge');
+  // Check everything before writing anything.
+  const manifests: Manifest[] = dirs.map((d) => {
+    const m = readManifest(d);
+    if (!m) throw new UsageError(d, `no ${FILES.manifest}: not a kstep results folder`);
+    return m;
+  });
+  const specText = JSON.stringify(manifests[0].spec);
+  manifests.forEach((m, i) => {
+    if (JSON.stringify(m.spec) !== specText)
+      throw new UsageError(dirs[i], `its experiment spec differs from ${dirs[0]}'s (compare their manifest.json): only results of one spec merge`);
+  });
+  let exp;
+  try {
+    exp = experimentFromSpec(manifests[0].spec as ExperimentSpec);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(join(dirs[0], FILES.manifest), `its spec is no longer valid: ${e.message}`);
+    throw e;
+  }
+  const inGrid = new Set(exp.cells.map((c) => c.id));
+  const merged: ResultRecords = { header: exp.header, cells: new Map(), curves: new Map(), adjoints: new Map(), torn: [], dropped: 0 };
+  let duplicates = 0;
+  for (const d of dirs) {
+    const r = readResults(d, exp.header);
+    if (r.torn.length) log(`${d}: dropped a torn last line of ${r.torn.join(', ')}`);
+    for (const [id, rec] of r.cells) {
+      if (!inGrid.has(id)) throw new UsageError(d, `has a row for cell ${id}, which is not a cell of its experiment`);
+      if (merged.cells.has(id)) {
+        duplicates++;
+        continue;
+      }
+      merged.cells.set(id, rec);
+      merged.curves.set(id, r.curves.get(id) ?? []);
+      merged.adjoints.set(id, r.adjoints.get(id) ?? []);
+    }
+  }
+  mkdirSync(out, { recursive: true });
+  const cellsText = writeResults(
+    out,
+    exp.header,
+    exp.cells.map((c) => c.id),
+    merged,
+  );
+  const summary = summarize(parseCsv(cellsText));
+  writeFileAtomic(join(out, FILES.summary), summaryCsv(summary));
+  const started = manifests.map((m) => m.started).sort()[0];
+  writeManifest(out, {
+    experiment: exp.spec.name,
+    kstep: version,
+    node: process.version,
+    started,
+    cells: merged.cells.size,
+    grid_cells: exp.cells.length,
+    shard: null,
+    spec: exp.spec,
+    merged_from: [...dirs],
+  });
+  const missing = exp.cells.filter((c) => !merged.cells.has(c.id)).map((c) => c.id);
+  return { out, experiment: exp.spec.name, gridCells: exp.cells.length, cells: merged.cells.size, missing, duplicates, summary };
+}

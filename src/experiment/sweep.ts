@@ -1,0 +1,276 @@
+/**
+ * A sweep, start to end: validate the experiment and every cell (nothing is written before that),
+ * pick the slice (--shard i/n), prepare the results folder (fresh, or --resume: keep the done
+ * cells), run the rest in the worker pool while appending each finished cell's rows, then rewrite
+ * the CSVs in canonical order, write summary.csv and return the summary for the tables.
+ *
+ * Results folder: results/<experiment name>/ (shards: results/<name>/shard-<i>-of-<n>/) or --out.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MultiBar, Presets } from 'cli-progress';
+import { UsageError } from '../errors.js';
+import { type CsvValue, appendRecords, formatRecord, parseCsv, writeFileAtomic } from '../output/csv.js';
+import { RESULT_COLUMNS, type Summary, summarize, summaryCsv } from '../output/summary.js';
+import { version } from '../version.js';
+import { formatValue } from './config.js';
+import { type Cell, descriptorColumns, descriptorValues, expandGrid, shardCells } from './grid.js';
+import { type Outcome, type PoolEnd, runPool, workerScript } from './pool.js';
+import { FILES, type Manifest, readManifest, readResults, writeHeaders, writeManifest, writeResults } from './resume.js';
+import { type ExperimentSpec, type ParsedExperiment, applyOverrides, readExperimentFile } from './spec.js';
+
+export interface Experiment extends ParsedExperiment {
+  /** Every cell of the grid, in canonical order. */
+  cells: Cell[];
+  /** cells.csv's columns. */
+  header: string[];
+}
+
+/** Reads, overrides and expands an experiment; every error is a UsageError naming the field. */
+export function loadExperiment(fileOrName: string, overrides: readonly string[] = []): Experiment {
+  return prepareExperiment(applyOverrides(readExperimentFile(fileOrName), overrides));
+}
+
+/** Expands an already parsed experiment (e.g. the spec stored in a manifest). */
+export function prepareExperiment(parsed: ParsedExperiment): Experiment {
+  const cells = expandGrid(parsed);
+  const header = ['cell_id', ...descriptorColumns(cells, parsed.spec.variants !== undefined), ...RESULT_COLUMNS];
+  return { ...parsed, cells, header };
+}
+
+/** The experiment of a manifest's stored spec (already validated and normalised when it was written). */
+export function experimentFromSpec(spec: ExperimentSpec): Experiment {
+  return prepareExperiment({ spec, sources: new Map() });
+}
+
+// ---- rows -------------------------------------------------------------------------------------
+
+/** The cells.csv record of a finished (or failed) cell. */
+export function cellRecord(cell: Cell, header: readonly string[], outcome: Outcome): string {
+  const desc = descriptorValues(cell);
+  const values: CsvValue[] = [];
+  const res = outcome.type === 'done' ? outcome.result : undefined;
+  const resultValues: Record<(typeof RESULT_COLUMNS)[number], CsvValue> = res
+    ? {
+        status: res.status,
+        error: res.error ?? '',
+        train_nmse: res.eval.train_nmse,
+        test_nmse: res.eval.test_nmse,
+        extrap_nmse: res.eval.extrap_nmse,
+        onestep_nmse: res.eval.onestep_nmse,
+        cost_to_target: res.cost_to_target,
+        cost: res.cost,
+        iterations: res.iterations,
+        nonfinite: res.nonfinite,
+        grad_norm_start: res.start.grad_norm,
+        adjoint_ratio_start: res.start.ratio,
+        health_start: res.start.label,
+        grad_norm_end: res.end.grad_norm,
+        adjoint_ratio_end: res.end.ratio,
+        health_end: res.end.label,
+        wall_ms: Math.round(res.wall_ms),
+      }
+    : ({ status: 'error', error: outcome.type === 'error' ? outcome.message : '', wall_ms: outcome.type === 'error' ? Math.round(outcome.wall_ms) : NaN } as Record<
+        (typeof RESULT_COLUMNS)[number],
+        CsvValue
+      >);
+  for (const col of header) {
+    if (col === 'cell_id') values.push(cell.id);
+    else if ((RESULT_COLUMNS as readonly string[]).includes(col)) values.push(resultValues[col as (typeof RESULT_COLUMNS)[number]]);
+    else {
+      const v = desc.get(col);
+      values.push(v === undefined ? '' : Array.isArray(v) ? formatValue(v) : (v as CsvValue));
+    }
+  }
+  return formatRecord(values);
+}
+
+export function curveRecords(cell: Cell, outcome: Outcome): string[] {
+  if (outcome.type !== 'done') return [];
+  return outcome.result.curve.map((p) => formatRecord([cell.id, p.cost, p.nmse]));
+}
+
+export function adjointRecords(cell: Cell, outcome: Outcome): string[] {
+  if (outcome.type !== 'done') return [];
+  const out: string[] = [];
+  for (const phase of ['start', 'end'] as const) outcome.result[phase].adjoints.forEach((norm, t) => out.push(formatRecord([cell.id, phase, t, norm])));
+  return out;
+}
+
+/** Appends a finished cell: curves and adjoints first, its cells.csv row last (the row marks it done). */
+export function appendCell(dir: string, cell: Cell, header: readonly string[], outcome: Outcome): void {
+  appendRecords(join(dir, FILES.curves), curveRecords(cell, outcome));
+  appendRecords(join(dir, FILES.adjoints), adjointRecords(cell, outcome));
+  appendRecords(join(dir, FILES.cells), [cellRecord(cell, header, outcome)]);
+}
+
+// ---- the sweep --------------------------------------------------------------------------------
+
+export interface SweepOptions {
+  /** Results folder; default results/<name> (shards: results/<name>/shard-<i>-of-<n>). */
+  out?: string;
+  workers: number;
+  resume?: boolean;
+  shard?: { index: number; count: number };
+  failFast?: boolean;
+  signal?: AbortSignal;
+  /** `bar` (a TTY), `lines` (one line per cell), `none`. */
+  progress?: 'bar' | 'lines' | 'none';
+  /** Where logs and progress go (stderr). */
+  log?: (line: string) => void;
+  /** Stream for the progress bar. */
+  stream?: NodeJS.WritableStream;
+}
+
+export interface SweepReport {
+  dir: string;
+  /** Cells in this slice. */
+  total: number;
+  /** Cells already done when the sweep started (--resume). */
+  skipped: number;
+  /** Cells run now. */
+  ran: number;
+  errors: number;
+  end: PoolEnd;
+  /** The summary, when the slice finished. */
+  summary?: Summary;
+  wall_ms: number;
+}
+
+export function defaultOutDir(name: string, shard?: { index: number; count: number }): string {
+  const base = join('results', name);
+  return shard ? join(base, `shard-${shard.index}-of-${shard.count}`) : base;
+}
+
+/** The keys that name a cell in progress lines: the grid axes, the variant, the seed. */
+function labelKeys(exp: Experiment): string[] {
+  const axes = new Set(Object.keys(exp.spec.grid));
+  if (exp.spec.variants) axes.add('variant');
+  axes.add('seed');
+  return exp.header.filter((k) => axes.has(k));
+}
+
+function cellLabel(cell: Cell, keys: readonly string[]): string {
+  const d = descriptorValues(cell);
+  return keys
+    .filter((k) => d.has(k))
+    .map((k) => `${k}=${formatValue(d.get(k)!)}`)
+    .join(' ');
+}
+
+function sci(x: number): string {
+  return Number.isFinite(x) ? x.toExponential(2) : String(x);
+}
+
+export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<SweepReport> {
+  const t0 = performance.now();
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const dir = opts.out ?? defaultOutDir(exp.spec.name, opts.shard);
+  const slice = shardCells(exp.cells, opts.shard);
+  const shardText = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
+  if (!Number.isInteger(opts.workers) || opts.workers < 0) throw new UsageError('--workers', `must be an integer >= 0, got ${opts.workers}`);
+  if (opts.workers > 0) workerScript(); // fails before anything is written if the build is missing
+
+  // Prepare the folder: all checks first, then writes.
+  let done = new Set<string>();
+  const manifest: Manifest = {
+    experiment: exp.spec.name,
+    kstep: version,
+    node: process.version,
+    started: new Date().toISOString(),
+    cells: slice.length,
+    grid_cells: exp.cells.length,
+    shard: shardText,
+    spec: exp.spec,
+  };
+  const hasResults = existsSync(join(dir, FILES.cells));
+  if (opts.resume && hasResults) {
+    const old = readManifest(dir);
+    if (old && JSON.stringify(old.spec) !== JSON.stringify(exp.spec))
+      throw new UsageError('--resume', `${dir} holds results of a different spec of '${old.experiment}' (compare its manifest.json); use another --out`);
+    if (old && old.shard !== shardText)
+      throw new UsageError('--resume', `${dir} holds shard ${old.shard ?? 'none'}, not ${shardText ?? 'the whole grid'}`);
+    const records = readResults(dir, exp.header);
+    const order = exp.cells.map((c) => c.id);
+    const inSlice = new Set(slice.map((c) => c.id));
+    for (const id of records.cells.keys()) if (!inSlice.has(id)) throw new UsageError('--resume', `${dir} has a row for cell ${id}, which is not in this slice of the grid`);
+    if (records.torn.length) log(`resume: dropped a torn last line of ${records.torn.join(', ')}`);
+    // Rewrite clean files, then append to them.
+    writeResults(dir, exp.header, order, records);
+    if (old) manifest.started = old.started;
+    done = new Set(records.cells.keys());
+    log(`resume: ${done.size} of ${slice.length} cells already done in ${dir}`);
+  } else {
+    mkdirSync(dir, { recursive: true });
+    if (hasResults) log(`${dir}: replacing the previous results (use --resume to continue them instead)`);
+    rmSync(join(dir, FILES.summary), { force: true });
+    writeHeaders(dir, exp.header);
+  }
+  writeManifest(dir, manifest);
+
+  const todo = slice.filter((c) => !done.has(c.id));
+  const keys = labelKeys(exp);
+  let finished = 0;
+  let errors = 0;
+  const mode = opts.progress ?? 'lines';
+  const total = slice.length;
+  let multibar: MultiBar | undefined;
+  let bar: ReturnType<MultiBar['create']> | undefined;
+  if (mode === 'bar' && todo.length > 0) {
+    multibar = new MultiBar(
+      {
+        format: 'cells {bar} {value}/{total} | {percentage}% | ETA {eta_formatted} | failed {failed}',
+        hideCursor: true,
+        clearOnComplete: false,
+        stream: (opts.stream ?? process.stderr) as NodeJS.WriteStream,
+        etaBuffer: 20,
+      },
+      Presets.shades_classic,
+    );
+    bar = multibar.create(total, done.size, { failed: 0 });
+  }
+  const say = (line: string) => (multibar ? multibar.log(`${line}\n`) : log(line));
+  log(`sweep ${exp.spec.name}: ${todo.length} cells to run${done.size ? ` (${done.size} done)` : ''}${shardText ? `, shard ${shardText}` : ''}, ${opts.workers} worker${opts.workers === 1 ? '' : 's'}, results in ${dir}`);
+
+  const end = await runPool(todo, { workers: opts.workers, failFast: opts.failFast, signal: opts.signal }, (cell, outcome) => {
+    appendCell(dir, cell, exp.header, outcome);
+    finished++;
+    const n = done.size + finished;
+    if (outcome.type === 'error') {
+      errors++;
+      say(`error in cell ${cell.id} (${cellLabel(cell, keys)}): ${outcome.message}`);
+    } else if (mode === 'lines') {
+      const r = outcome.result;
+      say(
+        `[${String(n).padStart(String(total).length)}/${total}] ${cellLabel(cell, keys)}: ${r.status}, test nmse ${sci(r.eval.test_nmse)}, ${(r.wall_ms / 1000).toFixed(1)} s`,
+      );
+    }
+    bar?.update(n, { failed: errors });
+  });
+  multibar?.stop();
+
+  const report: SweepReport = { dir, total, skipped: done.size, ran: finished, errors, end, wall_ms: 0 };
+  if (end === 'done') {
+    report.summary = finalizeResults(dir, exp);
+  } else if (end === 'aborted') {
+    log(`interrupted: ${done.size + finished} of ${total} cells done in ${dir}; run the same command with --resume to finish`);
+  } else {
+    log(`stopped at the first error (--fail-fast): ${done.size + finished} of ${total} cells done in ${dir}`);
+  }
+  report.wall_ms = performance.now() - t0;
+  return report;
+}
+
+/** Rewrites the folder's CSVs in canonical order and writes summary.csv; returns the summary. */
+export function finalizeResults(dir: string, exp: Experiment): Summary {
+  const records = readResults(dir, exp.header);
+  const cellsText = writeResults(
+    dir,
+    exp.header,
+    exp.cells.map((c) => c.id),
+    records,
+  );
+  const summary = summarize(parseCsv(cellsText));
+  writeFileAtomic(join(dir, FILES.summary), summaryCsv(summary));
+  return summary;
+}

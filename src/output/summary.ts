@@ -1,0 +1,186 @@
+/**
+ * summary.csv: one row per configuration (every descriptor column of cells.csv except `seed`),
+ * aggregated over its seeds: median and quartiles of test nmse, success rate (the share of cells
+ * that reached the target), median cost to target over the cells that reached it, the share of
+ * diverged cells, errors, and the dominant gradient-health label at start and end with the median
+ * adjoint ratio ||dL/do_0|| / ||dL/do_K||.
+ *
+ * It is computed from cells.csv alone (the sweep and `kstep summarize` use the same function), in
+ * the order configurations first appear there (the grid's canonical order), so its bytes are as
+ * deterministic as cells.csv's.
+ */
+import { type CsvValue, EOL, formatRecord, parseNumber } from './csv.js';
+
+/** cells.csv as read: header and string fields. */
+export interface CellsTable {
+  header: string[];
+  rows: string[][];
+}
+
+export const RESULT_COLUMNS = [
+  'status',
+  'error',
+  'train_nmse',
+  'test_nmse',
+  'extrap_nmse',
+  'onestep_nmse',
+  'cost_to_target',
+  'cost',
+  'iterations',
+  'nonfinite',
+  'grad_norm_start',
+  'adjoint_ratio_start',
+  'health_start',
+  'grad_norm_end',
+  'adjoint_ratio_end',
+  'health_end',
+  'wall_ms',
+] as const;
+
+export const SUMMARY_STATS = [
+  'seeds',
+  'test_nmse_median',
+  'test_nmse_q25',
+  'test_nmse_q75',
+  'test_nmse_iqr',
+  'success_rate',
+  'cost_to_target_median',
+  'diverged_share',
+  'errors',
+  'adjoint_ratio_start_median',
+  'health_start',
+  'adjoint_ratio_end_median',
+  'health_end',
+] as const;
+
+export interface SummaryRow {
+  /** Descriptor values (strings as in cells.csv), every descriptor column but seed. */
+  config: Record<string, string>;
+  seeds: number;
+  test_nmse_median: number;
+  test_nmse_q25: number;
+  test_nmse_q75: number;
+  test_nmse_iqr: number;
+  success_rate: number;
+  cost_to_target_median: number;
+  diverged_share: number;
+  errors: number;
+  adjoint_ratio_start_median: number;
+  health_start: string;
+  adjoint_ratio_end_median: number;
+  health_end: string;
+}
+
+export interface Summary {
+  /** The descriptor columns that identify a configuration (cells.csv's, without cell_id and seed). */
+  configColumns: string[];
+  rows: SummaryRow[];
+}
+
+/** The descriptor columns of a cells.csv header: those between cell_id and status. */
+export function descriptorColumnsOf(header: readonly string[]): string[] {
+  const s = header.indexOf('status');
+  if (header[0] !== 'cell_id' || s < 0) throw new Error('not a kstep cells.csv (expected cell_id first and a status column)');
+  return header.slice(1, s);
+}
+
+/** Quantile with linear interpolation between order statistics (numpy's default); NaN for no values. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  if (lo === hi) return sorted[lo];
+  const a = sorted[lo];
+  const b = sorted[hi];
+  // Equal ends (including inf, inf: inf - inf would be NaN) need no interpolation; towards an
+  // infinite end the interpolation is infinite, as in numpy.
+  if (a === b) return a;
+  return a + (b - a) * (h - lo);
+}
+
+export function median(values: readonly number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
+/** Severity order, for ties of the dominant label. */
+const SEVERITY = ['nan', 'exploding', 'vanishing', 'healthy'];
+
+/** The most frequent label; ties go to the more severe one. Empty string if none. */
+export function dominant(labels: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const l of labels) if (l !== '') counts.set(l, (counts.get(l) ?? 0) + 1);
+  let best = '';
+  let bestN = 0;
+  const rank = (l: string) => {
+    const i = SEVERITY.indexOf(l);
+    return i < 0 ? SEVERITY.length : i;
+  };
+  for (const [l, n] of counts) if (n > bestN || (n === bestN && rank(l) < rank(best))) [best, bestN] = [l, n];
+  return best;
+}
+
+export function summarize(table: CellsTable): Summary {
+  const { header, rows } = table;
+  const desc = descriptorColumnsOf(header);
+  const configColumns = desc.filter((c) => c !== 'seed');
+  const col = new Map(header.map((h, i) => [h, i]));
+  const at = (row: string[], name: string) => row[col.get(name)!] ?? '';
+  const groups = new Map<string, string[][]>();
+  for (const row of rows) {
+    const key = JSON.stringify(configColumns.map((c) => at(row, c)));
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(row);
+  }
+  const out: SummaryRow[] = [];
+  for (const g of groups.values()) {
+    const config: Record<string, string> = {};
+    for (const c of configColumns) config[c] = at(g[0], c);
+    const ran = g.filter((r) => at(r, 'status') !== 'error');
+    // A non-finite test nmse (a blow-up) ranks as the worst possible outcome, not as missing.
+    const nmse = ran.map((r) => parseNumber(at(r, 'test_nmse'))).map((x) => (Number.isNaN(x) ? Infinity : x)).sort((a, b) => a - b);
+    const reached = g.filter((r) => at(r, 'status') === 'reached');
+    const q25 = quantile(nmse, 0.25);
+    const q75 = quantile(nmse, 0.75);
+    const finiteNum = (name: string) => ran.map((r) => parseNumber(at(r, name))).filter((x) => !Number.isNaN(x));
+    out.push({
+      config,
+      seeds: g.length,
+      test_nmse_median: quantile(nmse, 0.5),
+      test_nmse_q25: q25,
+      test_nmse_q75: q75,
+      test_nmse_iqr: q75 === Infinity && q25 === Infinity ? NaN : q75 - q25,
+      success_rate: reached.length / g.length,
+      cost_to_target_median: median(reached.map((r) => parseNumber(at(r, 'cost_to_target')))),
+      diverged_share: g.filter((r) => at(r, 'status') === 'diverged').length / g.length,
+      errors: g.length - ran.length,
+      adjoint_ratio_start_median: median(finiteNum('adjoint_ratio_start')),
+      health_start: dominant(ran.map((r) => at(r, 'health_start'))),
+      adjoint_ratio_end_median: median(finiteNum('adjoint_ratio_end')),
+      health_end: dominant(ran.map((r) => at(r, 'health_end'))),
+    });
+  }
+  return { configColumns, rows: out };
+}
+
+/** summary.csv's text. Descriptor values are copied as written in cells.csv. */
+export function summaryCsv(summary: Summary): string {
+  const lines = [formatRecord([...summary.configColumns, ...SUMMARY_STATS])];
+  for (const r of summary.rows) {
+    const values: CsvValue[] = summary.configColumns.map((c) => r.config[c]);
+    for (const s of SUMMARY_STATS) values.push(r[s]);
+    lines.push(formatRecord(values));
+  }
+  return lines.join(EOL) + EOL;
+}
+
+/** Summary rows as plain JSON objects (numbers as numbers; NaN as null, infinities as "inf"/"-inf"). */
+export function summaryJson(summary: Summary): Record<string, unknown>[] {
+  const num = (x: number) => (Number.isNaN(x) ? null : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
+  return summary.rows.map((r) => {
+    const o: Record<string, unknown> = { ...r.config };
+    for (const s of SUMMARY_STATS) o[s] = typeof r[s] === 'number' ? num(r[s] as number) : r[s];
+    return o;
+  });
+}

@@ -1,0 +1,83 @@
+// summary.csv: per configuration over seeds.
+import { describe, expect, it } from 'vitest';
+import { formatRecord, parseCsv } from '../../src/output/csv.js';
+import { dominant, quantile, summarize, summaryCsv } from '../../src/output/summary.js';
+
+const header = ['cell_id', 'K', 'optimizer', 'seed', 'status', 'error', 'test_nmse', 'cost_to_target', 'adjoint_ratio_start', 'health_start', 'adjoint_ratio_end', 'health_end', 'wall_ms'];
+
+function table(rows: string[][]) {
+  return { header, rows };
+}
+
+describe('quantile, dominant', () => {
+  it('interpolates linearly like numpy', () => {
+    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([5], 0.75)).toBe(5);
+    expect(quantile([], 0.5)).toBeNaN();
+    expect(quantile([1, Infinity], 0.5)).toBe(Infinity);
+  });
+
+  it('takes the most frequent label, ties to the more severe', () => {
+    expect(dominant(['healthy', 'vanishing', 'healthy'])).toBe('healthy');
+    expect(dominant(['healthy', 'vanishing'])).toBe('vanishing');
+    expect(dominant(['nan', 'exploding'])).toBe('nan');
+    expect(dominant([])).toBe('');
+  });
+});
+
+describe('summarize', () => {
+  const rows = [
+    ['a1', '4', 'bptt', '0', 'reached', '', '0.001', '1000', '0.5', 'healthy', '0.4', 'healthy', '10'],
+    ['a2', '4', 'bptt', '1', 'reached', '', '0.003', '3000', '0.7', 'healthy', '0.2', 'healthy', '11'],
+    ['a3', '4', 'bptt', '2', 'budget', '', '0.02', '', '0.001', 'vanishing', '0.3', 'healthy', '12'],
+    ['a4', '4', 'bptt', '3', 'diverged', '', '', '', '', 'nan', '', 'nan', '12'],
+    ['b1', '4', 'ga', '0', 'error', 'boom', '', '', '', '', '', '', '1'],
+    ['b2', '4', 'ga', '1', 'budget', '', '0.5', '', '0.5', 'healthy', '0.5', 'healthy', '9'],
+  ];
+  const s = summarize(table(rows));
+
+  it('groups by every descriptor but the seed, in order of appearance', () => {
+    expect(s.configColumns).toEqual(['K', 'optimizer']);
+    expect(s.rows.map((r) => r.config)).toEqual([
+      { K: '4', optimizer: 'bptt' },
+      { K: '4', optimizer: 'ga' },
+    ]);
+  });
+
+  it('median and quartiles of test nmse rank a blow-up (NaN) as the worst', () => {
+    const r = s.rows[0];
+    expect(r.seeds).toBe(4);
+    // sorted: 0.001, 0.003, 0.02, inf
+    expect(r.test_nmse_median).toBeCloseTo(0.0115, 12);
+    expect(r.test_nmse_q25).toBeCloseTo(0.0025, 12);
+    expect(r.test_nmse_q75).toBe(Infinity);
+    expect(r.success_rate).toBe(0.5);
+    expect(r.cost_to_target_median).toBe(2000);
+    expect(r.diverged_share).toBe(0.25);
+    expect(r.health_start).toBe('healthy');
+    expect(r.adjoint_ratio_start_median).toBe(0.5);
+  });
+
+  it('error cells count as failures but not in the nmse statistics', () => {
+    const r = s.rows[1];
+    expect(r.seeds).toBe(2);
+    expect(r.errors).toBe(1);
+    expect(r.test_nmse_median).toBe(0.5);
+    expect(r.success_rate).toBe(0);
+    expect(r.cost_to_target_median).toBeNaN();
+  });
+
+  it('writes a CSV that reads back with the same values', () => {
+    const text = summaryCsv(s);
+    const back = parseCsv(text);
+    expect(back.header.slice(0, 3)).toEqual(['K', 'optimizer', 'seeds']);
+    expect(back.rows[0][back.header.indexOf('test_nmse_q75')]).toBe('inf');
+    expect(back.rows[1][back.header.indexOf('cost_to_target_median')]).toBe('');
+    expect(text.split('\r\n')[1]).toBe(formatRecord(back.rows[0]));
+  });
+
+  it('refuses a file that is not a cells.csv', () => {
+    expect(() => summarize({ header: ['x', 'y'], rows: [] })).toThrow(/cells.csv/);
+  });
+});
