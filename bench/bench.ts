@@ -19,6 +19,7 @@ import { Net, initParams } from '../src/core/mlp.js';
 import { derive } from '../src/core/rng.js';
 import { Rollout } from '../src/core/rollout.js';
 import { makeTask } from '../src/core/tasks.js';
+import { type SweepBenchResult, benchSweep } from './sweep.js';
 
 const SEED = 1;
 /** Population of the GA workload. */
@@ -55,7 +56,7 @@ function parseArgs(argv: string[]): Options {
       const v = argv[++i];
       if (!v) usage('--only needs a list, e.g. --only W1,GA');
       const names = v.split(',').map((s) => s.trim().toUpperCase());
-      for (const n of names) if (!['W1', 'W2', 'GA'].includes(n)) usage(`--only: unknown workload ${n} (allowed: W1, W2, GA)`);
+      for (const n of names) if (!['W1', 'W2', 'GA', 'SWEEP'].includes(n)) usage(`--only: unknown workload ${n} (allowed: W1, W2, GA, SWEEP)`);
       opts.only = new Set(names);
     } else if (a === '--export') {
       const v = argv[++i];
@@ -63,10 +64,10 @@ function parseArgs(argv: string[]): Options {
       opts.exportFile = v;
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--json] [--quick] [--only W1,W2,GA] [--export FILE]\n' +
+        'usage: npm run bench -- [--json] [--quick] [--only W1,W2,GA,SWEEP] [--export FILE]\n' +
           '  --json         print the figures as JSON on stdout\n' +
           '  --quick        fewer repetitions (a smoke test, not a measurement)\n' +
-          '  --only         run a subset of the workloads W1, W2, GA\n' +
+          '  --only         run a subset of the workloads W1, W2, GA, SWEEP\n' +
           '  --export FILE  write the W1 and W2 workloads (weights, x0, y, kstep loss and gradient norm)\n' +
           '                 as JSON for bench/torch_reference.py --workloads FILE, and time nothing\n' +
           'example: npm run bench -- --only W1 --json\n',
@@ -232,7 +233,7 @@ function exportWorkloads(file: string): void {
   process.stderr.write(`bench: wrote ${file}\n`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.exportFile !== null) {
     exportWorkloads(opts.exportFile);
@@ -344,10 +345,16 @@ function main(): void {
         }
       : null;
 
+  let sweep: SweepBenchResult | null = null;
+  if (run('SWEEP')) {
+    log('sweep on 1 and on 2 workers ...\n');
+    sweep = await benchSweep({ quick: q });
+  }
+
   info.loadavg_1min_end = os.loadavg()[0];
   const busy = Math.max(info.loadavg_1min_start, info.loadavg_1min_end) > Math.max(1, info.cores - 0.5);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ info, workloads: results, ga_vs_bptt_forward: comparison }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ info, workloads: results, ga_vs_bptt_forward: comparison, sweep }, null, 2)}\n`);
     return;
   }
   const out: string[] = [];
@@ -387,10 +394,17 @@ function main(): void {
         `${comparison.ratio_vs_gradient_third.toFixed(2)}, but that reference is unfair: the reverse pass has no tanh to evaluate.)`,
     );
   }
+  if (sweep) {
+    out.push('');
+    out.push(
+      `Sweep of ${sweep.cells} cells (${sweep.workload}), fastest of ${sweep.repeats}: 1 worker ${sweep.workers1_ms.toFixed(0)} ms, ` +
+        `2 workers ${sweep.workers2_ms.toFixed(0)} ms: ratio ${sweep.ratio.toFixed(3)} (goal <= ${sweep.target} on ${sweep.cores} cores: ${sweep.pass ? 'met' : 'NOT met'}).`,
+    );
+  }
   out.push('');
   out.push(`load average (1 min) ${info.loadavg_1min_start.toFixed(2)} at start, ${info.loadavg_1min_end.toFixed(2)} at end, ${info.cores} cores`);
   if (busy) out.push('warning: the machine was busy while measuring; medians are inflated, the minimum times are the better estimate.');
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-main();
+await main();
