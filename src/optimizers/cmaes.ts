@@ -1,0 +1,362 @@
+/**
+ * CMA-ES after N. Hansen, "The CMA Evolution Strategy: A Tutorial" (arXiv:1604.00772, 2016),
+ * Table 1 and Appendix A (Figure 7's algorithm), with positive recombination weights only (no active
+ * update). Defaults as in pycma: lambda = 4 + floor(3 ln n), mu = floor(lambda / 2), weights
+ * w_i ~ ln((lambda + 1) / 2) - ln i, c_sigma, d_sigma, c_c, c_1, c_mu from Table 1; the
+ * eigendecomposition of C is refreshed lazily every max(1, floor(1 / ((c_1 + c_mu) n 10)))
+ * generations as in pycma, by a cyclic Jacobi solver warm-started from the previous eigenbasis.
+ * The step-size change per generation is capped at a factor exp(1).
+ *
+ * `diagonal`: sep-CMA-ES (Ros & Hansen 2008, "A Simple Modification in CMA-ES Achieving Linear Time
+ * and Space Complexity"): C is kept diagonal and c_1, c_mu are multiplied by (n + 1.5) / 3.
+ * `auto` uses it when n > 200 (full covariance costs O(n^2) memory and O(n^3) per decomposition).
+ *
+ * Cost: exactly lambda objective.loss calls per step. solution() is the best candidate ever
+ * evaluated (pycma's xbest), and StepResult.loss its loss, measured on the batch of the step that
+ * found it: exact with the whole-batch objective, stale with minibatches or a K curriculum. The mean
+ * is never evaluated (it would cost one more call per step); `metrics.pop_mean` is the mean loss of
+ * the finite candidates of the step.
+ * NaN/Inf candidates rank last and are counted in `nonfinite`. If fewer than mu candidates are
+ * finite, only the finite ones are recombined (their weights renormalised); if none is, the
+ * distribution is left unchanged. diverged: every candidate is NaN/Inf and none ever was finite.
+ */
+import type { Rng } from '../core/rng.js';
+import { BestSoFar, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
+import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
+
+/** Above this dimension `diagonal = auto` uses sep-CMA. */
+export const FULL_MAX_N = 200;
+
+const options: readonly OptionSpec[] = [
+  { name: 'population', kind: 'int', default: 0, min: 0, help: 'lambda, candidates per step (0 = 4 + floor(3 ln n))' },
+  { name: 'sigma', kind: 'number', default: 0.1, min: 0, help: 'initial step size sigma_0' },
+  { name: 'diagonal', kind: 'enum', default: 'auto', choices: ['auto', 'on', 'off'], help: `sep-CMA (diagonal C); auto = on when n > ${FULL_MAX_N}` },
+  { name: 'eval_mean', kind: 'bool', default: true, help: 'also evaluate the mean each step (one more call); it may become the solution' },
+];
+
+/** pycma's default population size for dimension n. */
+export function defaultPopulation(n: number): number {
+  return 4 + Math.floor(3 * Math.log(Math.max(1, n)));
+}
+
+class CmaEs implements Optimizer {
+  readonly n: number;
+  readonly lambda: number;
+  readonly mu: number;
+  readonly sep: boolean;
+  private readonly weights: Float64Array;
+  private readonly w: Float64Array;
+  readonly muEff: number;
+  readonly cs: number;
+  readonly ds: number;
+  readonly cc: number;
+  readonly c1: number;
+  readonly cmu: number;
+  private readonly chiN: number;
+  private readonly eigenGap: number;
+
+  private readonly mean: Float64Array;
+  private sigma: number;
+  private readonly ps: Float64Array;
+  private readonly pc: Float64Array;
+  /** Full: n x n row-major covariance; sep: its diagonal. */
+  private readonly C: Float64Array;
+  /** Full: eigenvectors of C in the columns of B (row-major); empty in sep mode. */
+  private readonly B: Float64Array;
+  /** Square roots of the eigenvalues of C (sep: of its diagonal). */
+  private readonly D: Float64Array;
+  private readonly work: Float64Array;
+  private readonly work2: Float64Array;
+
+  private readonly Z: Float64Array[];
+  private readonly Y: Float64Array[];
+  private readonly cand: Float64Array;
+  private readonly losses: Float64Array;
+  private readonly order: Int32Array;
+  private readonly zw: Float64Array;
+  private readonly yw: Float64Array;
+  private readonly best: BestSoFar;
+  private readonly evalMean: boolean;
+  private updates = 0;
+  private lastEigen = 0;
+
+  constructor(
+    theta0: Float64Array,
+    o: { population: number; sigma: number; diagonal: string; eval_mean: boolean },
+    private readonly rng: Rng,
+  ) {
+    const n = theta0.length;
+    this.evalMean = o.eval_mean;
+    this.n = n;
+    this.sep = o.diagonal === 'on' || (o.diagonal === 'auto' && n > FULL_MAX_N);
+    const lambda = o.population > 0 ? o.population : defaultPopulation(n);
+    const mu = Math.max(1, Math.floor(lambda / 2));
+    this.lambda = lambda;
+    this.mu = mu;
+    this.weights = new Float64Array(mu);
+    let sum = 0;
+    for (let i = 0; i < mu; i++) sum += this.weights[i] = Math.log((lambda + 1) / 2) - Math.log(i + 1);
+    let sq = 0;
+    for (let i = 0; i < mu; i++) {
+      this.weights[i] /= sum;
+      sq += this.weights[i] ** 2;
+    }
+    this.w = new Float64Array(mu);
+    const muEff = 1 / sq;
+    this.muEff = muEff;
+    this.cs = (muEff + 2) / (n + muEff + 5);
+    this.ds = 1 + 2 * Math.max(0, Math.sqrt((muEff - 1) / (n + 1)) - 1) + this.cs;
+    this.cc = (4 + muEff / n) / (n + 4 + (2 * muEff) / n);
+    let c1 = 2 / ((n + 1.3) ** 2 + muEff);
+    let cmu = (2 * (muEff - 2 + 1 / muEff)) / ((n + 2) ** 2 + muEff);
+    if (this.sep) {
+      c1 *= (n + 1.5) / 3;
+      cmu *= (n + 1.5) / 3;
+    }
+    c1 = Math.min(1, c1);
+    this.c1 = c1;
+    this.cmu = Math.max(0, Math.min(1 - c1, cmu));
+    this.chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
+    this.eigenGap = Math.max(1, Math.floor(1 / ((this.c1 + this.cmu) * n * 10)));
+
+    this.mean = Float64Array.from(theta0);
+    this.sigma = o.sigma;
+    this.ps = new Float64Array(n);
+    this.pc = new Float64Array(n);
+    this.D = new Float64Array(n).fill(1);
+    if (this.sep) {
+      this.C = new Float64Array(n).fill(1);
+      this.B = new Float64Array(0);
+      this.work = new Float64Array(0);
+      this.work2 = new Float64Array(0);
+    } else {
+      this.C = new Float64Array(n * n);
+      this.B = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) this.C[i * n + i] = this.B[i * n + i] = 1;
+      this.work = new Float64Array(n * n);
+      this.work2 = new Float64Array(n * n);
+    }
+    this.Z = rowViews(new Float64Array(lambda * n), lambda, n);
+    this.Y = rowViews(new Float64Array(lambda * n), lambda, n);
+    this.cand = new Float64Array(n);
+    this.losses = new Float64Array(lambda);
+    this.order = new Int32Array(lambda);
+    this.zw = new Float64Array(n);
+    this.yw = new Float64Array(n);
+    this.best = new BestSoFar(theta0);
+  }
+
+  step(objective: ObjectiveLike): StepResult {
+    const { n, lambda, Z, Y, D, B, mean, cand, losses, rng } = this;
+    const sigma = this.sigma;
+    for (let k = 0; k < lambda; k++) {
+      const z = rng.fillNormal(Z[k]);
+      const y = Y[k];
+      if (this.sep) {
+        for (let i = 0; i < n; i++) y[i] = D[i] * z[i];
+      } else {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          const row = i * n;
+          for (let j = 0; j < n; j++) s += B[row + j] * D[j] * z[j];
+          y[i] = s;
+        }
+      }
+      for (let i = 0; i < n; i++) cand[i] = mean[i] + sigma * y[i];
+      losses[k] = objective.loss(cand);
+      this.best.offer(cand, losses[k]);
+    }
+    const s = finiteStats(losses);
+    if (s.finite > 0) this.update(Math.min(this.mu, s.finite));
+    let meanLoss = NaN;
+    if (this.evalMean) {
+      meanLoss = objective.loss(mean);
+      this.best.offer(mean, meanLoss);
+    }
+    const meanBad = this.evalMean && !Number.isFinite(meanLoss) ? 1 : 0;
+    let dmax = 0;
+    let dmin = Infinity;
+    for (let i = 0; i < n; i++) {
+      if (D[i] > dmax) dmax = D[i];
+      if (D[i] < dmin) dmin = D[i];
+    }
+    return {
+      loss: this.best.reported,
+      nonfinite: lambda - s.finite + meanBad,
+      diverged: s.finite === 0 && !this.best.found,
+      metrics: { pop_best: s.min, pop_mean: s.mean, mean_loss: meanLoss, sigma: this.sigma, axis_ratio: dmax / dmin },
+    };
+  }
+
+  /** One update of mean, paths, C and sigma from the best `sel` candidates (all finite). */
+  private update(sel: number): void {
+    const { n, Z, Y, zw, yw, ps, pc, mean, C, B, w, cs, cc, c1, cmu } = this;
+    const order = rankByLoss(this.losses, this.order);
+    let wsum = 0;
+    for (let i = 0; i < sel; i++) wsum += this.weights[i];
+    let wsq = 0;
+    for (let i = 0; i < sel; i++) {
+      w[i] = this.weights[i] / wsum;
+      wsq += w[i] * w[i];
+    }
+    const muEff = 1 / wsq;
+    zw.fill(0);
+    yw.fill(0);
+    for (let r = 0; r < sel; r++) {
+      const z = Z[order[r]];
+      const y = Y[order[r]];
+      const wr = w[r];
+      for (let i = 0; i < n; i++) {
+        zw[i] += wr * z[i];
+        yw[i] += wr * y[i];
+      }
+    }
+    // Mean: m <- m + c_m sigma y_w with c_m = 1.
+    for (let i = 0; i < n; i++) mean[i] += this.sigma * yw[i];
+    // p_sigma <- (1 - c_s) p_sigma + sqrt(c_s (2 - c_s) mu_eff) C^{-1/2} y_w, and C^{-1/2} y_w = B z_w.
+    const fs = Math.sqrt(cs * (2 - cs) * muEff);
+    let psNorm2 = 0;
+    for (let i = 0; i < n; i++) {
+      let v = zw[i];
+      if (!this.sep) {
+        v = 0;
+        const row = i * n;
+        for (let j = 0; j < n; j++) v += B[row + j] * zw[j];
+      }
+      ps[i] = (1 - cs) * ps[i] + fs * v;
+      psNorm2 += ps[i] * ps[i];
+    }
+    const psNorm = Math.sqrt(psNorm2);
+    this.updates++;
+    const hs = psNorm / Math.sqrt(1 - (1 - cs) ** (2 * this.updates)) < (1.4 + 2 / (n + 1)) * this.chiN ? 1 : 0;
+    const fc = hs * Math.sqrt(cc * (2 - cc) * muEff);
+    for (let i = 0; i < n; i++) pc[i] = (1 - cc) * pc[i] + fc * yw[i];
+    // C <- (1 - c1 - cmu + (1 - h_s) c1 c_c (2 - c_c)) C + c1 p_c p_c^T + cmu sum_r w_r y_r y_r^T.
+    const a = 1 - c1 - cmu + (1 - hs) * c1 * cc * (2 - cc);
+    if (this.sep) {
+      for (let i = 0; i < n; i++) {
+        let rank = 0;
+        for (let r = 0; r < sel; r++) {
+          const y = Y[order[r]][i];
+          rank += w[r] * y * y;
+        }
+        C[i] = a * C[i] + c1 * pc[i] * pc[i] + cmu * rank;
+        this.D[i] = Math.sqrt(Math.max(C[i], 0));
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        for (let j = i; j < n; j++) {
+          let rank = 0;
+          for (let r = 0; r < sel; r++) {
+            const y = Y[order[r]];
+            rank += w[r] * y[i] * y[j];
+          }
+          const v = a * C[i * n + j] + c1 * pc[i] * pc[j] + cmu * rank;
+          C[i * n + j] = v;
+          C[j * n + i] = v;
+        }
+      }
+      if (this.updates - this.lastEigen >= this.eigenGap) {
+        this.decompose();
+        this.lastEigen = this.updates;
+      }
+    }
+    // sigma <- sigma exp((c_s / d_s)(||p_sigma|| / E||N(0, I)|| - 1)), the factor capped at e.
+    this.sigma *= Math.exp(Math.min(1, (cs / this.ds) * (psNorm / this.chiN - 1)));
+  }
+
+  /** B, D <- eigendecomposition of C, warm-started: Jacobi on B^T C B, rotations applied to B. */
+  private decompose(): void {
+    const { n, C, B, D, work: T, work2: A } = this;
+    // T = C B, A = B^T T.
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += C[i * n + k] * B[k * n + j];
+        T[i * n + j] = s;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += B[k * n + i] * T[k * n + j];
+        A[i * n + j] = s;
+        A[j * n + i] = s;
+      }
+    }
+    jacobiEigen(A, B, n);
+    let dmax = 0;
+    for (let i = 0; i < n; i++) dmax = Math.max(dmax, A[i * n + i]);
+    for (let i = 0; i < n; i++) D[i] = Math.sqrt(Math.max(A[i * n + i], dmax * 1e-30));
+  }
+
+  solution(): Float64Array {
+    return this.best.theta;
+  }
+}
+
+/**
+ * Cyclic Jacobi eigenvalue algorithm for a symmetric n x n matrix A (row-major), in place:
+ * A is rotated to diagonal (its eigenvalues on the diagonal) and every rotation J is applied to
+ * V <- V J, so if V starts as the identity its columns end as the eigenvectors (if V starts as an
+ * orthogonal B, as B times them). Returns the number of sweeps used.
+ */
+export function jacobiEigen(A: Float64Array, V: Float64Array, n: number, maxSweeps = 60): number {
+  for (let sweep = 1; sweep <= maxSweeps; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = A[p * n + q];
+        if (apq === 0) continue;
+        const app = A[p * n + p];
+        const aqq = A[q * n + q];
+        // Negligible against the diagonal: skip (the classic threshold test, relative to double precision).
+        if (Math.abs(apq) <= 1e-15 * Math.sqrt(Math.abs(app * aqq)) || Math.abs(apq) < 1e-300) {
+          A[p * n + q] = A[q * n + p] = 0;
+          continue;
+        }
+        rotated = true;
+        const theta = (aqq - app) / (2 * apq);
+        const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = A[k * n + p];
+          const akq = A[k * n + q];
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = A[p * n + k];
+          const aqk = A[q * n + k];
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
+        }
+        A[p * n + q] = A[q * n + p] = 0;
+        for (let k = 0; k < n; k++) {
+          const vkp = V[k * n + p];
+          const vkq = V[k * n + q];
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+    if (!rotated) return sweep;
+  }
+  return maxSweeps;
+}
+
+export const cmaes: OptimizerEntry = {
+  name: 'cmaes',
+  help: 'CMA-ES (Hansen), pycma default population; sep-CMA (diagonal C) for large n',
+  cite: 'Hansen 2016, The CMA Evolution Strategy: A Tutorial (arXiv:1604.00772); Ros & Hansen 2008 (sep-CMA)',
+  options,
+  create(theta0: Float64Array, opts: Readonly<Record<string, OptionValue>>, rng: Rng): Optimizer {
+    const v = readOptions(options, opts);
+    return new CmaEs(
+      theta0,
+      { population: Number(v.population), sigma: Number(v.sigma), diagonal: String(v.diagonal), eval_mean: v.eval_mean === true },
+      rng,
+    );
+  },
+};
