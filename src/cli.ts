@@ -4,6 +4,7 @@ import { gradcheckCommand } from './commands/gradcheck.js';
 import { healthCommand } from './commands/health.js';
 import { listCommand } from './commands/list.js';
 import { mergeCommand } from './commands/merge.js';
+import { reportCommand } from './commands/report.js';
 import { lyapunovCommand } from './commands/lyapunov.js';
 import { runCommand } from './commands/run.js';
 import { summarizeCommand } from './commands/summarize.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     sweepCommand,
     summarizeCommand,
     mergeCommand,
+    reportCommand,
     gradcheckCommand,
     healthCommand,
     lyapunovCommand,
