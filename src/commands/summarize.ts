@@ -1,25 +1,35 @@
 /**
  * `kstep summarize <dir>`: prints the pivot tables of a results folder again, from its cells.csv
- * alone (the summary is recomputed with the same code the sweep uses; nothing is written).
+ * (and health.csv, when there is one) alone (the summary is recomputed with the same code the sweep
+ * uses; nothing is written).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { FILES } from '../experiment/resume.js';
+import { withHealth } from '../experiment/sweep.js';
 import { parseCsv } from '../output/csv.js';
+import { loadResults } from '../output/report/data.js';
+import { curveSparklines } from '../output/report/terminal.js';
 import { type Summary, summarize, summaryJson } from '../output/summary.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 
-/** The summary of a results folder's cells.csv. */
+/** The summary of a results folder's cells.csv (with the health pivots of its health.csv, if any). */
 export function summarizeDir(dir: string): Summary {
   const file = join(dir, FILES.cells);
   if (!existsSync(file)) throw new UsageError('dir', `${file} not found: not a kstep results folder`);
   const table = parseCsv(readFileSync(file, 'utf8'));
+  let summary: Summary;
   try {
-    return summarize(table);
+    summary = summarize(table);
   } catch (e) {
     throw new UsageError(file, (e as Error).message);
+  }
+  try {
+    return withHealth(summary, table, dir);
+  } catch (e) {
+    throw new UsageError(join(dir, FILES.health), (e as Error).message);
   }
 }
 
@@ -38,6 +48,10 @@ export function summarizeCommand(program: Command): void {
 export function summarizeAction(dir: string, flags: { json?: boolean }): number {
   const summary = summarizeDir(dir);
   if (flags.json) process.stdout.write(`${JSON.stringify({ dir, summary: summaryJson(summary) }, null, 2)}\n`);
-  else process.stdout.write(renderTables(summary, tableOptionsFor(process.stdout)));
+  else {
+    process.stdout.write(renderTables(summary, tableOptionsFor(process.stdout)));
+    const sparks = curveSparklines(loadResults(dir));
+    if (sparks) process.stdout.write(`\n${sparks}`);
+  }
   return 0;
 }

@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { formatValue } from '../experiment/config.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
 import { loadExperiment, runSweep } from '../experiment/sweep.js';
+import { writeReport } from '../output/report/index.js';
 import { summaryJson } from '../output/summary.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 
@@ -26,6 +27,7 @@ interface SweepFlags {
   dryRun?: boolean;
   json?: boolean;
   quiet?: boolean;
+  report?: boolean;
 }
 
 export function parseWorkers(text: string | undefined): number {
@@ -49,6 +51,7 @@ export function sweepCommand(program: Command): void {
     .option('--dry-run', 'validate and list the cells, run nothing, write nothing')
     .option('--json', 'print the summary (or with --dry-run the cells) as JSON on stdout')
     .option('--quiet', 'no progress output on stderr')
+    .option('--report', 'write report.html (kstep report) into the results folder at the end')
     .addHelpText(
       'after',
       `
@@ -57,6 +60,7 @@ Examples:
   kstep sweep experiments/activations.json K=1,4,16 seed=0..2 --workers 2
   kstep sweep chaos task.r=3.9 --shard 0/3        # then: kstep merge results/chaos/shard-* --out results/chaos
   kstep sweep quick --resume                      # finish an interrupted sweep
+  kstep sweep quick --report                      # and write results/quick/report.html
 
 Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped), 2 bad input (nothing written), 130 interrupted.`,
     )
@@ -118,6 +122,10 @@ export async function sweepAction(experiment: string, overrides: readonly string
             `${report.total} cells (${report.ran} run now${report.skipped ? `, ${report.skipped} resumed` : ''}, ${report.errors} errors) in ${(report.wall_ms / 1000).toFixed(1)} s; results in ${report.dir}\n`,
           );
       }
+    }
+    if (report.summary && flags.report) {
+      const r = writeReport(report.dir);
+      if (!flags.quiet) process.stderr.write(`report: ${r.file} (${(r.bytes / 1024).toFixed(0)} kB)\n`);
     }
     if (report.end === 'aborted') return 130;
     if (report.end === 'failed' || report.errors > 0) return 1;

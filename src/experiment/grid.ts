@@ -20,6 +20,7 @@ import { UsageError } from '../errors.js';
 import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
 import { type CellConfig, type ConfigValue, cellKey, cellKeys, describeConfig, resolveConfig } from './config.js';
 import { MAX_CELLS, type ParsedExperiment, sourceOf } from './spec.js';
+import type { SweepCellConfig } from './sweep.js';
 
 export interface Cell {
   /** Position in the full expansion (the canonical order). */
@@ -168,6 +169,8 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
         );
       return;
     }
+    // The health option rides along with the config to the worker; it is not part of the key.
+    if (spec.health) (config as SweepCellConfig).health = spec.health;
     const id = cellId(key);
     const clash = byId.get(id);
     if (clash !== undefined) throw new Error(`cell id collision between '${clash}' and '${key}'`);

@@ -1,6 +1,7 @@
 /**
  * `kstep merge dirA dirB ... --out dir`: combines results folders of the same experiment spec
- * (typically the shards of one sweep) into the files a single run writes: the union of their rows,
+ * (typically the shards of one sweep) into the files a single run writes (health.csv too, when the
+ * spec has `health`): the union of their rows,
  * sorted in the grid's canonical order (re-expanded from the spec stored in manifest.json), and a
  * summary.csv computed from the merged cells.csv. Torn last lines and rows of unfinished cells are
  * dropped as in --resume. A cell present in two folders is taken from the first one named.
@@ -13,7 +14,7 @@ import { type Summary, summarize, summaryCsv } from '../output/summary.js';
 import { version } from '../version.js';
 import type { ExperimentSpec } from './spec.js';
 import { FILES, type Manifest, type ResultRecords, readManifest, readResults, writeManifest, writeResults } from './resume.js';
-import { experimentFromSpec } from './sweep.js';
+import { experimentFromSpec, resultFiles, withHealth } from './sweep.js';
 
 export interface MergeReport {
   out: string;
@@ -50,7 +51,7 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
     throw e;
   }
   const inGrid = new Set(exp.cells.map((c) => c.id));
-  const merged: ResultRecords = { header: exp.header, cells: new Map(), curves: new Map(), adjoints: new Map(), torn: [], dropped: 0 };
+  const merged: ResultRecords = { header: exp.header, cells: new Map(), curves: new Map(), adjoints: new Map(), health: new Map(), torn: [], dropped: 0 };
   let duplicates = 0;
   for (const d of dirs) {
     const r = readResults(d, exp.header);
@@ -64,6 +65,7 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
       merged.cells.set(id, rec);
       merged.curves.set(id, r.curves.get(id) ?? []);
       merged.adjoints.set(id, r.adjoints.get(id) ?? []);
+      merged.health.set(id, r.health.get(id) ?? []);
     }
   }
   mkdirSync(out, { recursive: true });
@@ -72,8 +74,10 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
     exp.header,
     exp.cells.map((c) => c.id),
     merged,
+    resultFiles(exp),
   );
-  const summary = summarize(parseCsv(cellsText));
+  const cells = parseCsv(cellsText);
+  const summary = withHealth(summarize(cells), cells, out);
   writeFileAtomic(join(out, FILES.summary), summaryCsv(summary));
   const started = manifests.map((m) => m.started).sort()[0];
   writeManifest(out, {

@@ -1,33 +1,37 @@
 /**
  * The results folder on disk: what is in it, cleaned, and written back in canonical order.
  *
- * During a sweep each finished cell appends its curve block, its adjoint block and then its
- * cells.csv row, each with one synchronous write; a cell counts as done exactly when its cells.csv
+ * During a sweep each finished cell appends its curve block, its adjoint block, its health block
+ * (health.csv, when the experiment has `health`) and then its cells.csv row, each with one synchronous write; a cell counts as done exactly when its cells.csv
  * row is complete. Reading a folder (for --resume, merge, or the final sort) therefore:
  *   - drops a torn last record of any file (no line break: the writer was interrupted),
  *   - keeps the first row per cell_id in cells.csv (a duplicate would be a bug; it is reported),
- *   - keeps curve and adjoint records only of cells that have a cells.csv row (blocks appended
+ *   - keeps curve, adjoint and health records only of cells that have a cells.csv row (blocks appended
  *     before an interruption hit the cells row belong to a cell that will be run again).
  * Writing sorts rows by the cells' canonical order (records within a cell keep their order) and
  * replaces each file atomically (temporary file + rename), so a finished folder has the same bytes
  * however the rows were appended: in any completion order, on any number of workers, resumed or
  * merged from shards.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { healthColumns } from '../health/diagnose.js';
 import { csvText, formatRecord, parseRecord, splitRecords, writeFileAtomic } from '../output/csv.js';
 
 export const FILES = {
   cells: 'cells.csv',
   curves: 'curves.csv',
   adjoints: 'adjoints.csv',
+  health: 'health.csv',
   summary: 'summary.csv',
   manifest: 'manifest.json',
 } as const;
 
 export const CURVE_HEADER = ['cell_id', 'cost', 'nmse'];
 export const ADJOINT_HEADER = ['cell_id', 'phase', 't', 'norm'];
+/** health.csv: per cell, phase (start | end) and K, the diagnostics of src/health/diagnose.ts. */
+export const HEALTH_HEADER: readonly string[] = ['cell_id', 'phase', ...healthColumns];
 
 export interface ResultRecords {
   /** cells.csv's header, as found (empty if the file is missing). */
@@ -38,6 +42,8 @@ export interface ResultRecords {
   curves: Map<string, string[]>;
   /** cell_id -> its raw adjoints.csv records, in file order. */
   adjoints: Map<string, string[]>;
+  /** cell_id -> its raw health.csv records, in file order (empty without health.csv). */
+  health: Map<string, string[]>;
   /** Files whose last record was torn (and dropped). */
   torn: string[];
   /** Records dropped for other reasons (duplicates, orphans of unfinished cells, wrong field count). */
@@ -72,7 +78,7 @@ function sameHeader(a: readonly string[], b: readonly string[]): boolean {
  * written by a different experiment).
  */
 export function readResults(dir: string, expectedHeader?: readonly string[]): ResultRecords {
-  const out: ResultRecords = { header: [], cells: new Map(), curves: new Map(), adjoints: new Map(), torn: [], dropped: 0 };
+  const out: ResultRecords = { header: [], cells: new Map(), curves: new Map(), adjoints: new Map(), health: new Map(), torn: [], dropped: 0 };
   const cells = readFile(join(dir, FILES.cells));
   if (cells.torn) out.torn.push(FILES.cells);
   if (cells.header) {
@@ -100,6 +106,7 @@ export function readResults(dir: string, expectedHeader?: readonly string[]): Re
   for (const [name, header, target] of [
     [FILES.curves, CURVE_HEADER, out.curves],
     [FILES.adjoints, ADJOINT_HEADER, out.adjoints],
+    [FILES.health, HEALTH_HEADER, out.health],
   ] as const) {
     const f = readFile(join(dir, name));
     if (f.torn) out.torn.push(name);
@@ -118,25 +125,35 @@ export function readResults(dir: string, expectedHeader?: readonly string[]): Re
   return out;
 }
 
+/** Which optional files a results folder has. */
+export interface ResultFiles {
+  /** health.csv (the experiment has `health`); without it a stale health.csv is removed. */
+  health: boolean;
+}
+
 /**
- * Writes cells.csv, curves.csv and adjoints.csv of `records` sorted by `order` (cell ids in
- * canonical order), atomically. Returns the cells.csv text. Ids not in `order` are an error.
+ * Writes cells.csv, curves.csv, adjoints.csv (and health.csv) of `records` sorted by `order` (cell
+ * ids in canonical order), atomically. Returns the cells.csv text. Ids not in `order` are an error.
  */
-export function writeResults(dir: string, header: readonly string[], order: readonly string[], records: ResultRecords): string {
+export function writeResults(dir: string, header: readonly string[], order: readonly string[], records: ResultRecords, files: ResultFiles): string {
   const pos = new Map(order.map((id, i) => [id, i]));
   for (const id of records.cells.keys()) if (!pos.has(id)) throw new Error(`cell ${id} in ${dir} is not a cell of this experiment`);
   const ids = [...records.cells.keys()].sort((a, b) => pos.get(a)! - pos.get(b)!);
   const cellsText = csvText(header, ids.map((id) => records.cells.get(id)!));
   writeFileAtomic(join(dir, FILES.curves), csvText(CURVE_HEADER, ids.flatMap((id) => records.curves.get(id) ?? [])));
   writeFileAtomic(join(dir, FILES.adjoints), csvText(ADJOINT_HEADER, ids.flatMap((id) => records.adjoints.get(id) ?? [])));
+  if (files.health) writeFileAtomic(join(dir, FILES.health), csvText(HEALTH_HEADER, ids.flatMap((id) => records.health.get(id) ?? [])));
+  else rmSync(join(dir, FILES.health), { force: true });
   writeFileAtomic(join(dir, FILES.cells), cellsText);
   return cellsText;
 }
 
 /** Empty results files with their headers (a fresh sweep). */
-export function writeHeaders(dir: string, header: readonly string[]): void {
+export function writeHeaders(dir: string, header: readonly string[], files: ResultFiles): void {
   writeFileAtomic(join(dir, FILES.curves), formatRecord(CURVE_HEADER) + '\r\n');
   writeFileAtomic(join(dir, FILES.adjoints), formatRecord(ADJOINT_HEADER) + '\r\n');
+  if (files.health) writeFileAtomic(join(dir, FILES.health), formatRecord(HEALTH_HEADER) + '\r\n');
+  else rmSync(join(dir, FILES.health), { force: true });
   writeFileAtomic(join(dir, FILES.cells), formatRecord(header) + '\r\n');
 }
 

@@ -10,7 +10,8 @@
  *   "grid":  { "K": [1, 4, 16], "activation": ["tanh", "relu"], "optimizer": ["bptt", "ga"], "seed": [0, 1, 2] },
  *   "fixed": { "task": "rotation", "hidden": [16, 16] },
  *   "optimizers": { "bptt": { "lr": 0.01 }, "ga": { "sigma": 0.05 } },
- *   "variants": { "bptt+clip": { "optimizer": "bptt", "clip": 1 } }
+ *   "variants": { "bptt+clip": { "optimizer": "bptt", "clip": 1 } },
+ *   "health": true                          // or { "K": [1, 2, 4, 8, 16, 32, 64], "snr_batches": 64, ... }
  * }
  * ```
  *
@@ -25,6 +26,12 @@
  * key takes brackets for several values (`hidden=[16],[32,32]`); `ga.sigma=0.1` sets a per-optimizer
  * option; `variant=bptt,ga` keeps only those variants. An override replaces the key wherever the file
  * set it.
+ *
+ * `health` (default off) makes every cell also diagnose its network at the start (initial
+ * parameters) and at the end (trained parameters) at several K, with src/health/diagnose.ts: the
+ * rows go to health.csv, the values at the cell's own K to cells.csv's health columns (see
+ * HealthSpec). It measures, it does not change training: cells and their ids are the same with or
+ * without it. Overrides: `health=true`, `health.K=1,2,4,8,16,32,64`, `health.snr_batches=64`.
  *
  * Everything is checked before any cell runs, and every error names the JSON path of the field (or the
  * override) and what was expected.
@@ -49,7 +56,53 @@ export interface ExperimentSpec {
   fixed: Record<string, ConfigValue>;
   optimizers: Record<string, Record<string, OptionValue>>;
   variants?: Record<string, Record<string, ConfigValue>>;
+  /** Per-K gradient-health diagnostics of every cell (absent: off). */
+  health?: HealthSpec;
 }
+
+/**
+ * The `health` option, every field resolved (an experiment file may give `true` for all defaults,
+ * or an object with some of the fields).
+ */
+export interface HealthSpec {
+  /**
+   * The Ks at which each cell's network is diagnosed, ascending; the cell's own K is always added.
+   * Absent: 1, 2, 4, ... up to the cell's K (and K itself).
+   */
+  K?: number[];
+  /** Initial states for loss, gradient norm, adjoints and Jacobians. */
+  samples: number;
+  /** Minibatches M of the gradient SNR: pure noise gives snr about 1/sqrt(M - 1). */
+  snr_batches: number;
+  /** Initial states per SNR minibatch. */
+  snr_batch: number;
+  /** Measured steps of the Lyapunov exponents of net and task (0: not measured, empty columns). */
+  lyapunov_steps: number;
+  /** Initial states the Lyapunov exponents average over. */
+  lyapunov_samples: number;
+}
+
+/**
+ * The defaults of `health: true`: some 30 ms per diagnosis of a 16x16 net at K = 1..16. The SNR
+ * dominates the cost, which grows like snr_batches x snr_batch x (the sum of the Ks).
+ */
+export const healthDefaults: Readonly<HealthSpec> = {
+  samples: 128,
+  snr_batches: 32,
+  snr_batch: 16,
+  lyapunov_steps: 200,
+  lyapunov_samples: 8,
+};
+
+/** The fields of `health` and what each accepts (for messages and the override `health.<field>=v`). */
+const HEALTH_FIELDS: Record<keyof HealthSpec, { min: number; max: number; help: string }> = {
+  K: { min: 1, max: 100_000, help: 'an integer K >= 1' },
+  samples: { min: 2, max: 1_000_000, help: 'an integer >= 2' },
+  snr_batches: { min: 2, max: 100_000, help: 'an integer >= 2' },
+  snr_batch: { min: 1, max: 100_000, help: 'an integer >= 1' },
+  lyapunov_steps: { min: 0, max: 10_000_000, help: 'an integer >= 0 (0: no Lyapunov exponents)' },
+  lyapunov_samples: { min: 1, max: 100_000, help: 'an integer >= 1' },
+};
 
 /**
  * Where each entry of the spec came from, for error messages: `grid.K` -> "grid.K" or
@@ -62,7 +115,7 @@ export interface ParsedExperiment {
   sources: Sources;
 }
 
-const TOP_KEYS = ['name', 'description', 'seed', 'budget', 'target', 'grid', 'fixed', 'optimizers', 'variants'] as const;
+const TOP_KEYS = ['name', 'description', 'seed', 'budget', 'target', 'grid', 'fixed', 'optimizers', 'variants', 'health'] as const;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 /** A sweep larger than this is almost certainly a typo (e.g. seed=0..1000000). */
 export const MAX_CELLS = 100_000;
@@ -74,6 +127,29 @@ const value = z.union([z.number(), z.string(), z.boolean(), z.array(z.number(), 
   error: 'expected a number, a string, true/false or a list of integers',
 });
 const keyedValues = z.record(z.string(), value, { error: 'expected an object of key: value' });
+
+const healthInt = (f: keyof HealthSpec) => {
+  const { min, max, help } = HEALTH_FIELDS[f];
+  return z
+    .number({ error: `expected ${help}` })
+    .int({ error: `expected ${help}` })
+    .min(min, { error: `expected ${help}` })
+    .max(max, { error: `expected at most ${max}` });
+};
+const healthSchema = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      K: z.array(healthInt('K'), { error: 'expected a list of Ks, e.g. [1, 2, 4, 8, 16, 32, 64]' }).min(1, { error: 'expected a non-empty list of Ks' }).optional(),
+      samples: healthInt('samples').optional(),
+      snr_batches: healthInt('snr_batches').optional(),
+      snr_batch: healthInt('snr_batch').optional(),
+      lyapunov_steps: healthInt('lyapunov_steps').optional(),
+      lyapunov_samples: healthInt('lyapunov_samples').optional(),
+    }),
+  ],
+  { error: 'expected true, false or an object {K, samples, snr_batches, snr_batch, lyapunov_steps, lyapunov_samples}' },
+);
 
 const schema = z.strictObject(
   {
@@ -100,6 +176,7 @@ const schema = z.strictObject(
     variants: z
       .record(z.string(), keyedValues, { error: 'expected an object of variant name: {key: value}' })
       .optional(),
+    health: healthSchema.optional(),
   },
   { error: 'expected a JSON object' },
 );
@@ -120,12 +197,17 @@ function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function zodToUsage(err: z.ZodError, json: unknown): UsageError {
-  const issue = err.issues[0];
+  let issue = err.issues[0];
+  // A union's issue: report the branch that matched the value's type (health: the object).
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const branch = issue.errors.find((e) => e.length > 0 && !(e[0].code === 'invalid_type' && e[0].path.length === 0));
+    if (branch) issue = { ...branch[0], path: [...issue.path, ...branch[0].path] } as typeof issue;
+  }
   const path = pathString(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
     const where = path === '' ? key : `${path}.${key}`;
-    const allowed = path === '' ? TOP_KEYS.join(', ') : '';
+    const allowed = path === '' ? TOP_KEYS.join(', ') : path === 'health' ? Object.keys(HEALTH_FIELDS).join(', ') : '';
     return new UsageError(where, `unknown key${allowed ? ` (allowed: ${allowed})` : ''}`);
   }
   if (path === '') return new UsageError('experiment', 'expected a JSON object with at least "name"');
@@ -271,7 +353,54 @@ export function parseExperiment(json: unknown): ParsedExperiment {
   const spec: ExperimentSpec = { name: raw.name, seed: raw.seed ?? 1, grid, fixed, optimizers: opts };
   if (raw.description !== undefined) spec.description = raw.description;
   if (variants) spec.variants = variants;
+  const health = resolveHealth(raw.health, 'health');
+  if (health) spec.health = health;
   return { spec, sources };
+}
+
+/** The resolved `health` option (undefined: off); the Ks sorted, duplicates refused. */
+export function resolveHealth(raw: boolean | Partial<HealthSpec> | undefined, field: string): HealthSpec | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  const given = raw === true ? {} : raw;
+  const out: HealthSpec = { ...healthDefaults };
+  if (given.K !== undefined) {
+    const seen = new Set<number>();
+    given.K.forEach((k, i) => {
+      if (seen.has(k)) throw new UsageError(`${field}.K[${i}]`, `duplicate value ${k}`);
+      seen.add(k);
+    });
+    out.K = [...given.K].sort((a, b) => a - b);
+  }
+  for (const f of ['samples', 'snr_batches', 'snr_batch', 'lyapunov_steps', 'lyapunov_samples'] as const) if (given[f] !== undefined) out[f] = given[f];
+  // Field order as in HealthSpec, so that the stored spec (manifest.json) compares byte for byte.
+  const ordered: HealthSpec = {} as HealthSpec;
+  for (const f of Object.keys(HEALTH_FIELDS) as (keyof HealthSpec)[]) if (out[f] !== undefined) (ordered as unknown as Record<string, unknown>)[f] = out[f];
+  return ordered;
+}
+
+/** `health=true|false` and `health.<field>=value` (K takes a list: `health.K=1,2,4,8`). */
+function applyHealthOverride(spec: ExperimentSpec, key: string, text: string, field: string): void {
+  if (key === 'health') {
+    const t = text.trim();
+    if (t !== 'true' && t !== 'false') throw new UsageError(field, `expected health=true or health=false, got '${text}'`);
+    if (t === 'false') delete spec.health;
+    else spec.health ??= resolveHealth(true, field);
+    return;
+  }
+  const name = key.slice('health.'.length);
+  if (!(name in HEALTH_FIELDS))
+    throw new UsageError(field, `unknown health field '${name}' (allowed: ${Object.keys(HEALTH_FIELDS).join(', ')})`);
+  const f = name as keyof HealthSpec;
+  const { min, max, help } = HEALTH_FIELDS[f];
+  const parts = splitTopLevel(text.replace(/^\[|\]$/g, ''), field);
+  const nums = parts.map((p) => {
+    const n = p.trim() === '' ? NaN : Number(p);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(field, `expected ${help}, got '${p}'`);
+    return n;
+  });
+  if (f !== 'K' && nums.length !== 1) throw new UsageError(field, `expected one value (${help})`);
+  const current: Partial<HealthSpec> = spec.health ?? {};
+  spec.health = resolveHealth({ ...current, [f]: f === 'K' ? nums : nums[0] }, field);
 }
 
 /** Splits an override's value list at top-level commas (commas inside [..] belong to one value). */
@@ -353,6 +482,10 @@ export function applyOverrides(parsed: ParsedExperiment, overrides: readonly str
       const kept: Record<string, Record<string, ConfigValue>> = {};
       for (const n of names) if (keep.includes(n)) kept[n] = spec.variants[n];
       spec.variants = kept;
+      continue;
+    }
+    if (key === 'health' || key.startsWith('health.')) {
+      applyHealthOverride(spec, key, text, field);
       continue;
     }
     const dot = key.indexOf('.');

@@ -5,19 +5,24 @@
  * the CSVs in canonical order, write summary.csv and return the summary for the tables.
  *
  * Results folder: results/<experiment name>/ (shards: results/<name>/shard-<i>-of-<n>/) or --out.
+ * With the experiment option `health`, each cell also writes its diagnostics to health.csv (one
+ * row per phase start|end and K, see worker.ts) and fills cells.csv's health columns; cells.csv has
+ * those columns in every sweep (empty without `health`), so its schema does not depend on the option.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { UsageError } from '../errors.js';
+import { type HealthRow, cellHealthRows, healthColumns, powersUpTo } from '../health/diagnose.js';
 import { type CsvValue, appendRecords, formatRecord, parseCsv, writeFileAtomic } from '../output/csv.js';
-import { RESULT_COLUMNS, type Summary, summarize, summaryCsv } from '../output/summary.js';
+import { type CellsTable, RESULT_COLUMNS, type Summary, summarize, summarizeHealth, summaryCsv } from '../output/summary.js';
 import { version } from '../version.js';
-import { formatValue } from './config.js';
+import { buildCell, runCell } from './cell.js';
+import { type CellConfig, formatValue } from './config.js';
 import { type Cell, descriptorColumns, descriptorValues, expandGrid, shardCells } from './grid.js';
-import { type Outcome, type PoolEnd, runPool, workerScript } from './pool.js';
-import { FILES, type Manifest, readManifest, readResults, writeHeaders, writeManifest, writeResults } from './resume.js';
-import { type ExperimentSpec, type ParsedExperiment, applyOverrides, readExperimentFile } from './spec.js';
+import { type Outcome, type PoolEnd, type PoolOptions, errorMessage, runPool, workerScript } from './pool.js';
+import { FILES, type Manifest, type ResultFiles, readManifest, readResults, writeHeaders, writeManifest, writeResults } from './resume.js';
+import { type ExperimentSpec, type HealthSpec, type ParsedExperiment, applyOverrides, readExperimentFile } from './spec.js';
 
 export interface Experiment extends ParsedExperiment {
   /** Every cell of the grid, in canonical order. */
@@ -43,13 +48,90 @@ export function experimentFromSpec(spec: ExperimentSpec): Experiment {
   return prepareExperiment({ spec, sources: new Map() });
 }
 
+// ---- one cell -------------------------------------------------------------------------------
+
+/** A cell's config as a sweep sends it: the resolved config, plus the health option when on. */
+export type SweepCellConfig = CellConfig & { health?: HealthSpec };
+
+/** The diagnostics of one cell: rows at each K of `healthKs`, at start and at end. */
+export interface CellHealth {
+  start: HealthRow[];
+  end: HealthRow[];
+}
+
+/** An outcome with the cell's health rows (present when the sweep asked for them and the cell ran). */
+export type SweepOutcome = Outcome & { health?: CellHealth };
+
+/** The Ks a cell is diagnosed at: the option's list (default 1, 2, 4, ... up to K) and the cell's K, ascending. */
+export function healthKs(K: number, health: HealthSpec): number[] {
+  const ks = new Set(health.K ?? powersUpTo(K));
+  ks.add(K);
+  return [...ks].sort((a, b) => a - b);
+}
+
+/** The health rows of a cell at theta (deterministic: the cell's seed draws the initial states). */
+export function diagnoseCell(cfg: CellConfig, health: HealthSpec, theta: Float64Array): HealthRow[] {
+  return cellHealthRows(cfg, theta, {
+    Ks: healthKs(cfg.K, health),
+    samples: health.samples,
+    snr: { batches: health.snr_batches, batch: health.snr_batch },
+    lyapunov: health.lyapunov_steps > 0 ? { steps: health.lyapunov_steps, samples: health.lyapunov_samples } : false,
+  });
+}
+
+/**
+ * Runs one cell of a sweep with runCell and, when the sweep asked for gradient health
+ * (`config.health`, the experiment's `health` option), diagnoses the cell's network at its initial
+ * parameters (phase `start`) and at its trained parameters (phase `end`) at each K of `healthKs`
+ * (src/health/diagnose.ts): the rows of health.csv. An exception becomes an error outcome with its
+ * message. The worker threads (worker.ts) and `--workers 0` both run cells with it.
+ */
+export function runSweepCell(index: number, config: SweepCellConfig): SweepOutcome {
+  const t0 = performance.now();
+  try {
+    const { health, ...cfg } = config;
+    const { theta, ...result } = runCell(cfg);
+    if (!health) return { type: 'done', index, result };
+    // The initial parameters, rebuilt from the cell's seed exactly as runCell built them.
+    const { theta0 } = buildCell(cfg);
+    const start = diagnoseCell(cfg, health, theta0);
+    const end = diagnoseCell(cfg, health, theta);
+    return { type: 'done', index, result, health: { start, end } };
+  } catch (e) {
+    return { type: 'error', index, message: errorMessage(e), wall_ms: performance.now() - t0 };
+  }
+}
+
 // ---- rows -------------------------------------------------------------------------------------
 
+/** The optional files of an experiment's results folder. */
+export function resultFiles(exp: Experiment): ResultFiles {
+  return { health: exp.spec.health !== undefined };
+}
+
+/** The health columns of cells.csv: the diagnostics at the cell's own K (NaN without them). */
+function healthValues(cell: Cell, outcome: SweepOutcome): Record<string, number> {
+  const h = outcome.type === 'done' ? outcome.health : undefined;
+  const at = (rows: readonly { K: number }[] | undefined) => rows?.find((r) => r.K === cell.config.K) as Record<string, number> | undefined;
+  const s = at(h?.start);
+  const e = at(h?.end);
+  return {
+    snr_start: s?.snr ?? NaN,
+    snr_end: e?.snr ?? NaN,
+    lyap_net_start: s?.lyap_net ?? NaN,
+    lyap_net_end: e?.lyap_net ?? NaN,
+    lyap_task: e?.lyap_task ?? s?.lyap_task ?? NaN,
+    pascanu_bound_start: s?.pascanu_bound ?? NaN,
+    pascanu_bound_end: e?.pascanu_bound ?? NaN,
+  };
+}
+
 /** The cells.csv record of a finished (or failed) cell. */
-export function cellRecord(cell: Cell, header: readonly string[], outcome: Outcome): string {
+export function cellRecord(cell: Cell, header: readonly string[], outcome: SweepOutcome): string {
   const desc = descriptorValues(cell);
   const values: CsvValue[] = [];
   const res = outcome.type === 'done' ? outcome.result : undefined;
+  const health = healthValues(cell, outcome);
   const resultValues: Record<(typeof RESULT_COLUMNS)[number], CsvValue> = res
     ? {
         status: res.status,
@@ -68,8 +150,9 @@ export function cellRecord(cell: Cell, header: readonly string[], outcome: Outco
         grad_norm_end: res.end.grad_norm,
         adjoint_ratio_end: res.end.ratio,
         health_end: res.end.label,
+        ...health,
         wall_ms: Math.round(res.wall_ms),
-      }
+      } as Record<(typeof RESULT_COLUMNS)[number], CsvValue>
     : ({ status: 'error', error: outcome.type === 'error' ? outcome.message : '', wall_ms: outcome.type === 'error' ? Math.round(outcome.wall_ms) : NaN } as Record<
         (typeof RESULT_COLUMNS)[number],
         CsvValue
@@ -97,11 +180,38 @@ export function adjointRecords(cell: Cell, outcome: Outcome): string[] {
   return out;
 }
 
-/** Appends a finished cell: curves and adjoints first, its cells.csv row last (the row marks it done). */
-export function appendCell(dir: string, cell: Cell, header: readonly string[], outcome: Outcome): void {
+/** health.csv records of a cell: phase start then end, each at every diagnosed K. */
+export function healthRecords(cell: Cell, outcome: SweepOutcome): string[] {
+  if (outcome.type !== 'done' || !outcome.health) return [];
+  const out: string[] = [];
+  for (const phase of ['start', 'end'] as const)
+    for (const row of outcome.health[phase]) out.push(formatRecord([cell.id, phase, ...healthColumns.map((c) => row[c])]));
+  return out;
+}
+
+/** Appends a finished cell: curves, adjoints and health first, its cells.csv row last (the row marks it done). */
+export function appendCell(dir: string, cell: Cell, header: readonly string[], outcome: SweepOutcome, files: ResultFiles = { health: false }): void {
   appendRecords(join(dir, FILES.curves), curveRecords(cell, outcome));
   appendRecords(join(dir, FILES.adjoints), adjointRecords(cell, outcome));
+  if (files.health) appendRecords(join(dir, FILES.health), healthRecords(cell, outcome));
   appendRecords(join(dir, FILES.cells), [cellRecord(cell, header, outcome)]);
+}
+
+/**
+ * `--workers 0`: the cells in the calling thread, with runSweepCell (the pool's inline mode runs
+ * runCell alone, without the diagnostics).
+ */
+async function runInline(cells: readonly Cell[], opts: PoolOptions, onOutcome: (cell: Cell, outcome: Outcome) => void): Promise<PoolEnd> {
+  for (const cell of cells) {
+    if (opts.signal?.aborted) return 'aborted';
+    opts.onStart?.(cell);
+    const out = runSweepCell(cell.index, cell.config);
+    onOutcome(cell, out);
+    if (out.type === 'error' && opts.failFast) return 'failed';
+    // Let signal handlers run between cells.
+    await new Promise((r) => setImmediate(r));
+  }
+  return 'done';
 }
 
 // ---- the sweep --------------------------------------------------------------------------------
@@ -172,6 +282,7 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
   if (opts.workers > 0) workerScript(); // fails before anything is written if the build is missing
 
   // Prepare the folder: all checks first, then writes.
+  const files = resultFiles(exp);
   let done = new Set<string>();
   const manifest: Manifest = {
     experiment: exp.spec.name,
@@ -196,7 +307,7 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
     for (const id of records.cells.keys()) if (!inSlice.has(id)) throw new UsageError('--resume', `${dir} has a row for cell ${id}, which is not in this slice of the grid`);
     if (records.torn.length) log(`resume: dropped a torn last line of ${records.torn.join(', ')}`);
     // Rewrite clean files, then append to them.
-    writeResults(dir, exp.header, order, records);
+    writeResults(dir, exp.header, order, records, files);
     if (old) manifest.started = old.started;
     done = new Set(records.cells.keys());
     log(`resume: ${done.size} of ${slice.length} cells already done in ${dir}`);
@@ -204,7 +315,7 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
     mkdirSync(dir, { recursive: true });
     if (hasResults) log(`${dir}: replacing the previous results (use --resume to continue them instead)`);
     rmSync(join(dir, FILES.summary), { force: true });
-    writeHeaders(dir, exp.header);
+    writeHeaders(dir, exp.header, files);
   }
   writeManifest(dir, manifest);
 
@@ -232,8 +343,9 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
   const say = (line: string) => (multibar ? multibar.log(`${line}\n`) : log(line));
   log(`sweep ${exp.spec.name}: ${todo.length} cells to run${done.size ? ` (${done.size} done)` : ''}${shardText ? `, shard ${shardText}` : ''}, ${opts.workers} worker${opts.workers === 1 ? '' : 's'}, results in ${dir}`);
 
-  const end = await runPool(todo, { workers: opts.workers, failFast: opts.failFast, signal: opts.signal }, (cell, outcome) => {
-    appendCell(dir, cell, exp.header, outcome);
+  const pool = { workers: opts.workers, failFast: opts.failFast, signal: opts.signal };
+  const end = await (opts.workers > 0 ? runPool : runInline)(todo, pool, (cell, outcome) => {
+    appendCell(dir, cell, exp.header, outcome, files);
     finished++;
     const n = done.size + finished;
     if (outcome.type === 'error') {
@@ -264,13 +376,24 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
 /** Rewrites the folder's CSVs in canonical order and writes summary.csv; returns the summary. */
 export function finalizeResults(dir: string, exp: Experiment): Summary {
   const records = readResults(dir, exp.header);
+  const files = resultFiles(exp);
   const cellsText = writeResults(
     dir,
     exp.header,
     exp.cells.map((c) => c.id),
     records,
+    files,
   );
-  const summary = summarize(parseCsv(cellsText));
+  const cells = parseCsv(cellsText);
+  const summary = summarize(cells);
   writeFileAtomic(join(dir, FILES.summary), summaryCsv(summary));
-  return summary;
+  return withHealth(summary, cells, dir);
+}
+
+/** The summary with its health pivots, when `dir` has a health.csv (summary.csv is not affected). */
+export function withHealth(summary: Summary, cells: CellsTable, dir: string): Summary {
+  const file = join(dir, FILES.health);
+  if (!existsSync(file)) return summary;
+  const health = summarizeHealth(cells, parseCsv(readFileSync(file, 'utf8')));
+  return health ? { ...summary, health } : summary;
 }

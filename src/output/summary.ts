@@ -17,6 +17,17 @@ export interface CellsTable {
   rows: string[][];
 }
 
+/**
+ * cells.csv's gradient-health columns, from the cell's health.csv rows at the cell's own K
+ * (experiment option `health`). They are always in cells.csv, so its columns do not depend on the
+ * option: without it they are empty (as is any NaN value).
+ *   snr_start, snr_end                  gradient SNR over minibatches (src/health/snr.ts)
+ *   lyap_net_start, lyap_net_end        maximal Lyapunov exponent of the net's map, per step
+ *   lyap_task                           maximal Lyapunov exponent of the task's true map
+ *   pascanu_bound_start, pascanu_bound_end   Pascanu's bound; < 1: vanishing for sure
+ */
+export const HEALTH_RESULT_COLUMNS = ['snr_start', 'snr_end', 'lyap_net_start', 'lyap_net_end', 'lyap_task', 'pascanu_bound_start', 'pascanu_bound_end'] as const;
+
 export const RESULT_COLUMNS = [
   'status',
   'error',
@@ -34,6 +45,7 @@ export const RESULT_COLUMNS = [
   'grad_norm_end',
   'adjoint_ratio_end',
   'health_end',
+  ...HEALTH_RESULT_COLUMNS,
   'wall_ms',
 ] as const;
 
@@ -75,6 +87,8 @@ export interface Summary {
   /** The descriptor columns that identify a configuration (cells.csv's, without cell_id and seed). */
   configColumns: string[];
   rows: SummaryRow[];
+  /** The health pivots, when the folder has health.csv (set by the caller: see summarizeHealth). */
+  health?: HealthSummary;
 }
 
 /** The descriptor columns of a cells.csv header: those between cell_id and status. */
@@ -183,4 +197,128 @@ export function summaryJson(summary: Summary): Record<string, unknown>[] {
     for (const s of SUMMARY_STATS) o[s] = typeof r[s] === 'number' ? num(r[s] as number) : r[s];
     return o;
   });
+}
+
+// ---- the health pivot (health.csv) ----------------------------------------------------------
+
+/** One pivot cell: medians over the seeds of one column at one K. */
+export interface HealthPoint {
+  snr: number;
+  grad_norm: number;
+  lyap_net: number;
+  /** Seeds (cells) the medians are over. */
+  n: number;
+}
+
+/**
+ * One health pivot: rows K, columns the configurations of one arm (task parameters, activation,
+ * ...), each cell the medians over seeds of the end-of-training diagnostics.
+ *   `sweep`     the nets trained at one K (`trainK`), diagnosed at every K of health.csv
+ *   `diagonal`  each row's nets trained at that row's K and diagnosed at it (cells.csv's K)
+ */
+export interface HealthView {
+  kind: 'sweep' | 'diagonal';
+  /** The arm: the variant, or the optimizer when there are no variants. */
+  arm: string;
+  /** `sweep`: the K the nets were trained at. */
+  trainK?: number;
+  columns: string[];
+  rows: { K: number; points: (HealthPoint | undefined)[] }[];
+  /** Per column: median lyap_net of the nets (sweep: the same nets in every row) and lyap_task. */
+  lyapNet: number[];
+  lyapTask: number[];
+}
+
+export interface HealthSummary {
+  views: HealthView[];
+}
+
+/**
+ * The health pivots of a results folder, from cells.csv and health.csv alone (phase `end`):
+ * the arm is the first BPTT arm of the grid (the first arm if none trains by BPTT), the columns
+ * every descriptor that varies within it apart from K and seed (task.r, activation, ...).
+ * The `sweep` view is there when the nets of the smallest trained K were diagnosed at more than
+ * one K; the `diagonal` view when there is more than one trained K (or no sweep view).
+ */
+export function summarizeHealth(cells: CellsTable, health: CellsTable): HealthSummary | undefined {
+  const desc = descriptorColumnsOf(cells.header);
+  const col = new Map(cells.header.map((h, i) => [h, i]));
+  const at = (row: string[], name: string) => (col.has(name) ? (row[col.get(name)!] ?? '') : '');
+  const armOf = (row: string[]) => (col.has('variant') && at(row, 'variant') !== '' ? at(row, 'variant') : at(row, 'optimizer'));
+  const ran = cells.rows.filter((r) => at(r, 'status') !== 'error');
+  const arms = [...new Set(ran.map(armOf))];
+  const arm = arms.find((a) => ran.some((r) => armOf(r) === a && at(r, 'optimizer') === 'bptt')) ?? arms[0];
+  if (arm === undefined) return undefined;
+  const mine = ran.filter((r) => armOf(r) === arm);
+  const varying = desc.filter((c) => !['K', 'seed', 'variant', 'optimizer'].includes(c) && new Set(mine.map((r) => at(r, c))).size > 1);
+  const labelOf = (row: string[]) => {
+    const parts = varying.map((c) => (c === 'activation' ? at(row, c) : `${c}=${at(row, c)}`));
+    return parts.length ? parts.join(' ') : at(row, 'activation');
+  };
+  const columns = [...new Set(mine.map(labelOf))];
+  const cellOf = new Map(mine.map((r) => [r[0], { column: columns.indexOf(labelOf(r)), K: Number(at(r, 'K')) }]));
+
+  const hcol = new Map(health.header.map((h, i) => [h, i]));
+  for (const need of ['cell_id', 'phase', 'K', 'snr', 'grad_norm', 'lyap_net', 'lyap_task'])
+    if (!hcol.has(need)) throw new Error(`not a kstep health.csv (no ${need} column)`);
+  const hv = (row: string[], name: string) => row[hcol.get(name)!] ?? '';
+  interface Obs {
+    column: number;
+    trainK: number;
+    K: number;
+    snr: number;
+    grad_norm: number;
+    lyap_net: number;
+    lyap_task: number;
+  }
+  const obs: Obs[] = [];
+  for (const row of health.rows) {
+    if (hv(row, 'phase') !== 'end') continue;
+    const c = cellOf.get(hv(row, 'cell_id'));
+    if (!c) continue;
+    obs.push({
+      column: c.column,
+      trainK: c.K,
+      K: Number(hv(row, 'K')),
+      snr: parseNumber(hv(row, 'snr')),
+      grad_norm: parseNumber(hv(row, 'grad_norm')),
+      lyap_net: parseNumber(hv(row, 'lyap_net')),
+      lyap_task: parseNumber(hv(row, 'lyap_task')),
+    });
+  }
+  if (obs.length === 0) return undefined;
+  // Medians over the finite values (a blown-up gradient norm counts as infinite, not as missing).
+  const med = (xs: number[]) => median(xs.filter((x) => !Number.isNaN(x)));
+  const point = (os: Obs[]): HealthPoint | undefined =>
+    os.length === 0 ? undefined : { snr: med(os.map((o) => o.snr)), grad_norm: med(os.map((o) => o.grad_norm)), lyap_net: med(os.map((o) => o.lyap_net)), n: os.length };
+  const lyapTask = columns.map((_, j) => med(obs.filter((o) => o.column === j).map((o) => o.lyap_task)));
+  const trainKs = [...new Set(obs.map((o) => o.trainK))].sort((a, b) => a - b);
+  const views: HealthView[] = [];
+  const k0 = trainKs[0];
+  const swept = obs.filter((o) => o.trainK === k0);
+  const sweepKs = [...new Set(swept.map((o) => o.K))].sort((a, b) => a - b);
+  if (sweepKs.length > 1) {
+    views.push({
+      kind: 'sweep',
+      arm,
+      trainK: k0,
+      columns,
+      rows: sweepKs.map((K) => ({ K, points: columns.map((_, j) => point(swept.filter((o) => o.K === K && o.column === j))) })),
+      // One value per net (the rows at one K): lyap_net does not depend on K.
+      lyapNet: columns.map((_, j) => med(swept.filter((o) => o.column === j && o.K === k0).map((o) => o.lyap_net))),
+      lyapTask,
+    });
+  }
+  if (trainKs.length > 1 || views.length === 0) {
+    const diag = obs.filter((o) => o.K === o.trainK);
+    views.push({
+      kind: 'diagonal',
+      arm,
+      columns,
+      rows: trainKs.map((K) => ({ K, points: columns.map((_, j) => point(diag.filter((o) => o.K === K && o.column === j))) })),
+      lyapNet: columns.map((_, j) => med(diag.filter((o) => o.column === j).map((o) => o.lyap_net))),
+      lyapTask,
+    });
+  }
+  return { views };
 }

@@ -9,13 +9,18 @@
  *   adjoint ratio ||dL/do_0|| / ||dL/do_K|| and the dominant health label at initialisation, and
  *   the same at the end of training.
  *
+ * - the health pivot(s), when the folder has health.csv (experiment option `health`): rows K,
+ *   columns task parameters / activation, each cell the median gradient SNR and gradient norm of
+ *   the trained nets (and, when each row has its own nets, their Lyapunov exponent), with the
+ *   Lyapunov exponents of net and task in the last rows (see summarizeHealth).
+ *
  * Any other descriptor that varies within one optimizer (task.r, hidden, lr, ...) splits the pivots
  * into one table per value combination, titled with it. Colour only when asked (the caller decides:
  * a TTY and no NO_COLOR).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { Summary, SummaryRow } from './summary.js';
+import type { HealthView, Summary, SummaryRow } from './summary.js';
 
 export interface TableOptions {
   color: boolean;
@@ -239,8 +244,56 @@ export function healthTables(summary: Summary, opts: TableOptions): string {
   return parts.join('\n\n');
 }
 
-/** Both pivots, as printed at the end of a sweep and by `kstep summarize`. */
+/** A health pivot cell: `snr / |grad|` (diagonal: `/ lyap_net` too). */
+function healthPivotCell(view: HealthView, i: number, j: number): string {
+  const p = view.rows[i].points[j];
+  if (!p) return '';
+  const text = `${fmt(p.snr)} / ${fmt(p.grad_norm)}`;
+  return view.kind === 'diagonal' ? `${text} / ${fmt(p.lyap_net)}` : text;
+}
+
+/** One health view as tables (columns split over several tables when wider than `width`). */
+function healthView(view: HealthView, c: ChalkInstance, width: number): string {
+  const title =
+    view.kind === 'sweep'
+      ? `Gradient health of the nets trained by ${view.arm} at K=${view.trainK}, diagnosed at each K: median over seeds of gradient SNR / ||grad||`
+      : `Gradient health of the nets trained by ${view.arm} at each K, diagnosed at that K: median over seeds of gradient SNR / ||grad|| / lyap_net`;
+  const footer: [string, string[]][] = [];
+  if (view.kind === 'sweep') footer.push(['lyap net', view.lyapNet.map(fmt)]);
+  footer.push(['lyap task', view.lyapTask.map(fmt)]);
+  const cellText = view.columns.map((_, j) => view.rows.map((_r, i) => healthPivotCell(view, i, j)));
+  const labelW = Math.max(1, ...view.rows.map((r) => String(r.K).length), ...footer.map(([l]) => l.length)) + 3;
+  const colW = view.columns.map((name, j) => Math.max(name.length, ...cellText[j].map((t) => t.length), ...footer.map(([, v]) => v[j].length)) + 3);
+  const groups: number[][] = [];
+  let used = Infinity;
+  colW.forEach((w, j) => {
+    if (used + w > width) {
+      groups.push([j]);
+      used = labelW + w;
+    } else {
+      groups[groups.length - 1].push(j);
+      used += w;
+    }
+  });
+  const tables = groups.map((g) => {
+    const t = newTable();
+    t.push([c.bold('K'), ...g.map((j) => c.bold(view.columns[j]))]);
+    view.rows.forEach((r, i) => t.push([c.bold(String(r.K)), ...g.map((j) => healthPivotCell(view, i, j))]));
+    for (const [label, values] of footer) t.push([c.bold(label), ...g.map((j) => values[j])]);
+    return t.toString();
+  });
+  return `${c.bold(title)}\n${tables.join('\n')}`;
+}
+
+/** The health pivots of summary.health (from health.csv); empty string when there are none. */
+export function healthPivotTables(summary: Summary, opts: TableOptions): string {
+  if (!summary.health) return '';
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  return summary.health.views.map((v) => healthView(v, c, opts.width ?? 120)).join('\n\n');
+}
+
+/** All pivots, as printed at the end of a sweep and by `kstep summarize`. */
 export function renderTables(summary: Summary, opts: TableOptions): string {
-  const parts = [headlineTables(summary, opts), healthTables(summary, opts)].filter((s) => s !== '');
+  const parts = [headlineTables(summary, opts), healthTables(summary, opts), healthPivotTables(summary, opts)].filter((s) => s !== '');
   return parts.join('\n\n') + '\n';
 }
