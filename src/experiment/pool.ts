@@ -52,6 +52,8 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Called when a cell is handed to a worker. */
   onStart?: (cell: Cell) => void;
+  /** How `workers: 0` runs a cell in the calling thread (default runCellSafe); match the worker script's. */
+  run?: (index: number, config: CellConfig) => Outcome;
 }
 
 export type PoolEnd = 'done' | 'failed' | 'aborted';
@@ -171,7 +173,7 @@ async function runInline(cells: readonly Cell[], opts: PoolOptions, onOutcome: (
   for (const cell of cells) {
     if (opts.signal?.aborted) return 'aborted';
     opts.onStart?.(cell);
-    const out = runCellSafe(cell.index, cell.config);
+    const out = (opts.run ?? runCellSafe)(cell.index, cell.config);
     onOutcome(cell, out);
     if (out.type === 'error' && opts.failFast) return 'failed';
     // Let signal handlers run between cells.

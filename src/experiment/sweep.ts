@@ -197,23 +197,6 @@ export function appendCell(dir: string, cell: Cell, header: readonly string[], o
   appendRecords(join(dir, FILES.cells), [cellRecord(cell, header, outcome)]);
 }
 
-/**
- * `--workers 0`: the cells in the calling thread, with runSweepCell (the pool's inline mode runs
- * runCell alone, without the diagnostics).
- */
-async function runInline(cells: readonly Cell[], opts: PoolOptions, onOutcome: (cell: Cell, outcome: Outcome) => void): Promise<PoolEnd> {
-  for (const cell of cells) {
-    if (opts.signal?.aborted) return 'aborted';
-    opts.onStart?.(cell);
-    const out = runSweepCell(cell.index, cell.config);
-    onOutcome(cell, out);
-    if (out.type === 'error' && opts.failFast) return 'failed';
-    // Let signal handlers run between cells.
-    await new Promise((r) => setImmediate(r));
-  }
-  return 'done';
-}
-
 // ---- the sweep --------------------------------------------------------------------------------
 
 export interface SweepOptions {
@@ -343,8 +326,8 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
   const say = (line: string) => (multibar ? multibar.log(`${line}\n`) : log(line));
   log(`sweep ${exp.spec.name}: ${todo.length} cells to run${done.size ? ` (${done.size} done)` : ''}${shardText ? `, shard ${shardText}` : ''}, ${opts.workers} worker${opts.workers === 1 ? '' : 's'}, results in ${dir}`);
 
-  const pool = { workers: opts.workers, failFast: opts.failFast, signal: opts.signal };
-  const end = await (opts.workers > 0 ? runPool : runInline)(todo, pool, (cell, outcome) => {
+  const pool: PoolOptions = { workers: opts.workers, failFast: opts.failFast, signal: opts.signal, run: runSweepCell };
+  const end = await runPool(todo, pool, (cell, outcome) => {
     appendCell(dir, cell, exp.header, outcome, files);
     finished++;
     const n = done.size + finished;
