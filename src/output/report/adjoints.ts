@@ -13,9 +13,9 @@ import type { Chart } from './chart.js';
 import type { ResultsData } from './data.js';
 import { type Design, colLabel, groupCells, key } from './design.js';
 import { lineStyle } from './palette.js';
-import { smallMultiples } from './panels.js';
+import { smallMultiples, stackFacets } from './panels.js';
 import { type Band, band, mergeIdentical } from './stats.js';
-import { type LegendItem, type Tick, attrs, decadeDomain, legend, linePath, linearScale, logScale, svg, text } from './svg.js';
+import { type LegendItem, type Tick, attrs, decadeDomain, linePath, linearScale, logScale, svg } from './svg.js';
 
 const WIDTH = 1180;
 export const PHASES = ['start', 'end'] as const;
@@ -52,18 +52,10 @@ export function adjointsChart(data: ResultsData, d: Design): Chart | undefined {
   const index = new Map(groups.map((g) => [key(g.facet, g.arm, g.col, g.K, g.phase), g]));
   const [ylo, yhi] = decadeDomain(groups.flatMap((g) => g.band.median));
   const styles = new Map(d.arms.map((a, i) => [a, lineStyle(i)]));
-  const body: string[] = [];
   const items: LegendItem[] = d.arms.map((a) => ({ label: a, color: styles.get(a)!.color }));
   items.push({ label: 'after training (solid)', color: '#222222', width: 2 }, { label: 'initial network (dashed; black when several share it)', color: '#222222', dash: START_DASH, width: 1.5 });
-  const leg = legend(items, 62, 0, WIDTH - 62);
-  body.push(leg.svg);
-  let y = leg.height + 6;
-  for (const facet of d.facets) {
-    if (facet) {
-      body.push(text(0, y + 14, facet, { class: 'facet' }));
-      y += 22;
-    }
-    const grid = smallMultiples({
+  const stack = stackFacets(items, WIDTH, d.facets, (facet, y) =>
+    smallMultiples({
       rows: d.cols.length,
       cols: d.Ks.length,
       width: WIDTH,
@@ -92,10 +84,8 @@ export function adjointsChart(data: ResultsData, d: Design): Chart | undefined {
         }
         return out.join('');
       },
-    });
-    body.push(grid.svg);
-    y = grid.height + 8;
-  }
+    }),
+  );
   const caption =
     'The adjoint a_t = dL/do_t carries the loss gradient back from the output (t = K) to the first step (t = 0); median over seeds. ' +
     'A line falling towards t = 0 is a vanishing gradient, a rising one an exploding gradient. Dashed: the initial network ' +
@@ -104,7 +94,7 @@ export function adjointsChart(data: ResultsData, d: Design): Chart | undefined {
     id: 'adjoints',
     title: 'Adjoint profiles ||dL/do_t||',
     caption,
-    svg: svg(WIDTH, y, body.join(''), 'Adjoint norm against step t, per K and activation, at initialisation and after training', { 'data-chart': 'adjoints' }),
+    svg: svg(WIDTH, stack.height, stack.body, 'Adjoint norm against step t, per K and activation, at initialisation and after training', { 'data-chart': 'adjoints' }),
   };
 }
 

@@ -12,9 +12,9 @@ import type { Chart } from './chart.js';
 import type { CurvePoints, ResultsData } from './data.js';
 import { type Design, colLabel, groupCells, key } from './design.js';
 import { lineStyle, MUTED } from './palette.js';
-import { smallMultiples } from './panels.js';
+import { smallMultiples, stackFacets } from './panels.js';
 import { type Band, costRange, curveBand, logGrid } from './stats.js';
-import { type LegendItem, attrs, bandPath, decadeDomain, legend, linePath, logScale, n, svg, text } from './svg.js';
+import { type LegendItem, attrs, bandPath, decadeDomain, linePath, logScale, n, svg } from './svg.js';
 
 const WIDTH = 1180;
 export const GRID_POINTS = 48;
@@ -56,18 +56,10 @@ export function curvesChart(data: ResultsData, d: Design): Chart | undefined {
   const [xlo, xhi] = [grid[0], grid[grid.length - 1]];
   const styles = new Map(d.arms.map((a, i) => [a, lineStyle(i)]));
 
-  const body: string[] = [];
   const items: LegendItem[] = d.arms.map((a) => ({ label: a, color: styles.get(a)!.color, dash: styles.get(a)!.dash, kind: 'band' }));
   if (target !== undefined) items.push({ label: `target nmse ${target}`, color: MUTED, dash: '2 3', width: 1.5 });
-  const leg = legend(items, 62, 0, WIDTH - 62);
-  body.push(leg.svg);
-  let y = leg.height + 6;
-  for (const facet of d.facets) {
-    if (facet) {
-      body.push(text(0, y + 14, facet, { class: 'facet' }));
-      y += 22;
-    }
-    const grid2 = smallMultiples({
+  const stack = stackFacets(items, WIDTH, d.facets, (facet, y) =>
+    smallMultiples({
       rows: d.cols.length,
       cols: d.Ks.length,
       width: WIDTH,
@@ -99,10 +91,8 @@ export function curvesChart(data: ResultsData, d: Design): Chart | undefined {
         }
         return out.join('') + lines.join('');
       },
-    });
-    body.push(grid2.svg);
-    y = grid2.height + 8;
-  }
+    }),
+  );
   const seeds = Math.max(...[...groups.values()].map((g) => g.band.n));
   const spread = seeds > 1 ? `median over ${seeds} seeds (line) and interquartile range (band)` : 'one seed';
   const caption =
@@ -112,7 +102,7 @@ export function curvesChart(data: ResultsData, d: Design): Chart | undefined {
     id: 'curves',
     title: 'Loss against cost (equal budget)',
     caption,
-    svg: svg(WIDTH, y, body.join(''), 'Training nmse against cost, median and interquartile band per optimizer, one panel per K and activation', { 'data-chart': 'curves' }),
+    svg: svg(WIDTH, stack.height, stack.body, 'Training nmse against cost, median and interquartile band per optimizer, one panel per K and activation', { 'data-chart': 'curves' }),
   };
 }
 

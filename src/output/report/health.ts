@@ -19,9 +19,9 @@ import type { Chart } from './chart.js';
 import type { HealthRecord, ResultsData } from './data.js';
 import { type Design, colLabel, key, placeOf } from './design.js';
 import { lineStyle, MUTED } from './palette.js';
-import { smallMultiples } from './panels.js';
+import { smallMultiples, stackFacets } from './panels.js';
 import { finiteMedian, mergeIdentical } from './stats.js';
-import { type LegendItem, type Scale, attrs, decadeDomain, legend, linePath, logScale, n, short, svg, text, valuesLogScale } from './svg.js';
+import { type LegendItem, type Scale, attrs, decadeDomain, linePath, logScale, n, short, svg, text, valuesLogScale } from './svg.js';
 
 const WIDTH = 1180;
 export const METRICS = [
@@ -131,16 +131,8 @@ export function healthChart(data: ResultsData, d: Design): Chart | undefined {
     { label: '∝ exp(λ₁ K), λ₁ of the initial net', color: MUTED, dash: '7 3', width: 1.5 },
     { label: '∝ exp(λ₁ K), λ₁ of the true map', color: MUTED, dash: '1.5 2.5', width: 1.5 },
   );
-  const body: string[] = [];
-  const leg = legend(items, 62, 0, WIDTH - 62);
-  body.push(leg.svg);
-  let y = leg.height + 6;
-  for (const facet of d.facets) {
-    if (facet) {
-      body.push(text(0, y + 14, facet, { class: 'facet' }));
-      y += 22;
-    }
-    const grid = smallMultiples({
+  const stack = stackFacets(items, WIDTH, d.facets, (facet, y) =>
+    smallMultiples({
       rows: METRICS.length,
       cols: d.cols.length,
       width: WIDTH,
@@ -191,10 +183,8 @@ export function healthChart(data: ResultsData, d: Design): Chart | undefined {
         }
         return out.join('');
       },
-    });
-    body.push(grid.svg);
-    y = grid.height + 8;
-  }
+    }),
+  );
   const caption =
     'Gradient norm over the whole batch and gradient signal-to-noise ratio (norm of the mean minibatch gradient over the mean distance of the minibatch gradients from it) against K, median over seeds. ' +
     'The grey lines start at the initial gradient norm and grow or shrink at the maximal Lyapunov exponent λ₁ per step: ' +
@@ -203,6 +193,6 @@ export function healthChart(data: ResultsData, d: Design): Chart | undefined {
     id: 'health',
     title: 'Gradient norm and SNR against K',
     caption,
-    svg: svg(WIDTH, y, body.join(''), 'Gradient norm and gradient SNR against K, with Lyapunov reference lines', { 'data-chart': 'health' }),
+    svg: svg(WIDTH, stack.height, stack.body, 'Gradient norm and gradient SNR against K, with Lyapunov reference lines', { 'data-chart': 'health' }),
   };
 }

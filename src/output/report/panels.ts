@@ -3,7 +3,7 @@
  * (y) and the bottom row (x), one axis title per axis, a title above every panel. The caller draws
  * the marks of each panel with the panel's scales.
  */
-import { type Scale, axes, esc, n, text } from './svg.js';
+import { type LegendItem, type Scale, axes, esc, legend, n, text } from './svg.js';
 
 export interface GridOptions {
   rows: number;
@@ -66,4 +66,29 @@ export function smallMultiples(o: GridOptions): { svg: string; height: number } 
 
 function yTitle(s: string, y: number): string {
   return `<text transform="translate(14 ${n(y)}) rotate(-90)" text-anchor="middle" class="axis-title">${esc(s)}</text>`;
+}
+
+/**
+ * A legend, then one grid per facet (an extra varying setting), each titled when there are facets,
+ * stacked top to bottom. `grid(facet, top)` draws one facet's small multiples starting at `top`.
+ */
+export function stackFacets(
+  items: readonly LegendItem[],
+  width: number,
+  facets: readonly string[],
+  grid: (facet: string, top: number) => { svg: string; height: number },
+): { body: string; height: number } {
+  const leg = legend(items, 62, 0, width - 62);
+  const body = [leg.svg];
+  let y = leg.height + 6;
+  for (const facet of facets) {
+    if (facet) {
+      body.push(text(0, y + 14, facet, { class: 'facet' }));
+      y += 22;
+    }
+    const g = grid(facet, y);
+    body.push(g.svg);
+    y = g.height + 8;
+  }
+  return { body: body.join(''), height: y };
 }
