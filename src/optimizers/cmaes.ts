@@ -1,9 +1,10 @@
 /**
  * CMA-ES after N. Hansen, "The CMA Evolution Strategy: A Tutorial" (arXiv:1604.00772, 2016),
- * Table 1 and Appendix A (Figure 7's algorithm), with positive recombination weights only (no active
- * update). Defaults as in pycma: lambda = 4 + floor(3 ln n), mu = floor(lambda / 2), weights
- * w_i ~ ln((lambda + 1) / 2) - ln i, c_sigma, d_sigma, c_c, c_1, c_mu from Table 1; the
- * eigendecomposition of C is refreshed lazily every max(1, floor(1 / ((c_1 + c_mu) n 10)))
+ * Table 1 and Appendix A (Figure 7's algorithm), with pycma's defaults: lambda = 4 + floor(3 ln n),
+ * mu = floor(lambda / 2), weights w'_i = ln((lambda + 1) / 2) - ln i for all lambda ranks, the
+ * positive ones for the mean and the negative ones for the active covariance update (eq. 46-53,
+ * `active`, on by default as in pycma), c_sigma, d_sigma, c_c, c_1, c_mu from Table 1 (alpha_cov = 2).
+ * The eigendecomposition of C is refreshed lazily every max(1, floor(1 / ((c_1 + c_mu) n 10)))
  * generations as in pycma, by a cyclic Jacobi solver warm-started from the previous eigenbasis.
  * The step-size change per generation is capped at a factor exp(1).
  *
@@ -11,14 +12,19 @@
  * and Space Complexity"): C is kept diagonal and c_1, c_mu are multiplied by (n + 1.5) / 3.
  * `auto` uses it when n > 200 (full covariance costs O(n^2) memory and O(n^3) per decomposition).
  *
- * Cost: exactly lambda objective.loss calls per step. solution() is the best candidate ever
- * evaluated (pycma's xbest), and StepResult.loss its loss, measured on the batch of the step that
- * found it: exact with the whole-batch objective, stale with minibatches or a K curriculum. The mean
- * is never evaluated (it would cost one more call per step); `metrics.pop_mean` is the mean loss of
- * the finite candidates of the step.
- * NaN/Inf candidates rank last and are counted in `nonfinite`. If fewer than mu candidates are
- * finite, only the finite ones are recombined (their weights renormalised); if none is, the
- * distribution is left unchanged. diverged: every candidate is NaN/Inf and none ever was finite.
+ * Cost: lambda candidate evaluations per step, plus one evaluation of the updated mean when
+ * `eval_mean` (default): lambda + 1 objective.loss calls. solution() is the best point ever
+ * evaluated, candidates and (with eval_mean) means alike, i.e. pycma's xbest with the mean in the
+ * running; StepResult.loss is its loss, measured on the batch of the step that found it: exact with
+ * the whole-batch objective, stale with minibatches or a K curriculum. metrics: pop_best/pop_mean
+ * over the finite candidates, mean_loss (NaN without eval_mean), sigma, axis_ratio = sqrt(cond C).
+ * NaN/Inf candidates rank last (so the active update pushes variance away from them) and are counted
+ * in `nonfinite`, the mean's evaluation included. If fewer than mu candidates are finite, only the
+ * finite ones are recombined (their weights renormalised); if none is, the distribution is left
+ * unchanged. diverged: every evaluation of the step is NaN/Inf and none ever was finite.
+ *
+ * Default sigma_0 = 0.01 is tuned for the default net (hidden 32,32: n = 1218, sep-CMA, lambda = 25)
+ * on rotation; at that n the step-size path barely moves sigma, so sigma_0 is what sets the pace.
  */
 import type { Rng } from '../core/rng.js';
 import { BestSoFar, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
@@ -29,8 +35,9 @@ export const FULL_MAX_N = 200;
 
 const options: readonly OptionSpec[] = [
   { name: 'population', kind: 'int', default: 0, min: 0, help: 'lambda, candidates per step (0 = 4 + floor(3 ln n))' },
-  { name: 'sigma', kind: 'number', default: 0.1, min: 0, help: 'initial step size sigma_0' },
+  { name: 'sigma', kind: 'number', default: 0.01, min: 0, help: 'initial step size sigma_0' },
   { name: 'diagonal', kind: 'enum', default: 'auto', choices: ['auto', 'on', 'off'], help: `sep-CMA (diagonal C); auto = on when n > ${FULL_MAX_N}` },
+  { name: 'active', kind: 'bool', default: true, help: 'active covariance update: negative weights for the worst half (as pycma)' },
   { name: 'eval_mean', kind: 'bool', default: true, help: 'also evaluate the mean each step (one more call); it may become the solution' },
 ];
 
@@ -44,7 +51,11 @@ class CmaEs implements Optimizer {
   readonly lambda: number;
   readonly mu: number;
   readonly sep: boolean;
+  /** Recombination weights by rank, lambda of them: mu positive summing to 1, then negative ones (active). */
   private readonly weights: Float64Array;
+  /** Sum of all weights, 1 + (negative sum). */
+  private readonly weightSum: number;
+  /** This step's weights by rank, negative ones already multiplied by n / ||C^{-1/2} y||^2. */
   private readonly w: Float64Array;
   readonly muEff: number;
   readonly cs: number;
@@ -82,7 +93,7 @@ class CmaEs implements Optimizer {
 
   constructor(
     theta0: Float64Array,
-    o: { population: number; sigma: number; diagonal: string; eval_mean: boolean },
+    o: { population: number; sigma: number; diagonal: string; active: boolean; eval_mean: boolean },
     private readonly rng: Rng,
   ) {
     const n = theta0.length;
@@ -93,22 +104,32 @@ class CmaEs implements Optimizer {
     const mu = Math.max(1, Math.floor(lambda / 2));
     this.lambda = lambda;
     this.mu = mu;
-    this.weights = new Float64Array(mu);
-    let sum = 0;
-    for (let i = 0; i < mu; i++) sum += this.weights[i] = Math.log((lambda + 1) / 2) - Math.log(i + 1);
-    let sq = 0;
-    for (let i = 0; i < mu; i++) {
-      this.weights[i] /= sum;
-      sq += this.weights[i] ** 2;
+    // Tutorial eq. (49)-(53): w'_i = ln((lambda + 1) / 2) - ln i for i = 1..lambda; the first mu
+    // (positive) sum to 1, the rest (negative, used by the active update only) are scaled below.
+    const raw = new Float64Array(lambda);
+    for (let i = 0; i < lambda; i++) raw[i] = Math.log((lambda + 1) / 2) - Math.log(i + 1);
+    let pos = 0;
+    let posSq = 0;
+    let neg = 0;
+    let negSq = 0;
+    for (let i = 0; i < lambda; i++) {
+      if (i < mu) {
+        pos += raw[i];
+        posSq += raw[i] * raw[i];
+      } else if (raw[i] < 0) {
+        neg -= raw[i];
+        negSq += raw[i] * raw[i];
+      }
     }
-    this.w = new Float64Array(mu);
-    const muEff = 1 / sq;
+    const muEff = (pos * pos) / posSq;
+    const muEffNeg = negSq > 0 ? (neg * neg) / negSq : 0;
     this.muEff = muEff;
     this.cs = (muEff + 2) / (n + muEff + 5);
     this.ds = 1 + 2 * Math.max(0, Math.sqrt((muEff - 1) / (n + 1)) - 1) + this.cs;
     this.cc = (4 + muEff / n) / (n + 4 + (2 * muEff) / n);
-    let c1 = 2 / ((n + 1.3) ** 2 + muEff);
-    let cmu = (2 * (muEff - 2 + 1 / muEff)) / ((n + 2) ** 2 + muEff);
+    const alphaCov = 2;
+    let c1 = alphaCov / ((n + 1.3) ** 2 + muEff);
+    let cmu = (alphaCov * (muEff - 2 + 1 / muEff)) / ((n + 2) ** 2 + (alphaCov * muEff) / 2);
     if (this.sep) {
       c1 *= (n + 1.5) / 3;
       cmu *= (n + 1.5) / 3;
@@ -116,6 +137,18 @@ class CmaEs implements Optimizer {
     c1 = Math.min(1, c1);
     this.c1 = c1;
     this.cmu = Math.max(0, Math.min(1 - c1, cmu));
+    // Negative weights: scaled by min(alpha_mu^-, alpha_mueff^-, alpha_posdef^-) / sum |w'^-|.
+    const alphaNeg = Math.min(1 + c1 / this.cmu, 1 + (2 * muEffNeg) / (muEff + 2), (1 - c1 - this.cmu) / (n * this.cmu));
+    this.weights = new Float64Array(lambda);
+    this.weightSum = 1;
+    for (let i = 0; i < lambda; i++) {
+      if (i < mu) this.weights[i] = raw[i] / pos;
+      else if (o.active && raw[i] < 0 && this.cmu > 0) {
+        this.weights[i] = (alphaNeg * raw[i]) / neg;
+        this.weightSum += this.weights[i];
+      }
+    }
+    this.w = new Float64Array(lambda);
     this.chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
     this.eigenGap = Math.max(1, Math.floor(1 / ((this.c1 + this.cmu) * n * 10)));
 
@@ -188,16 +221,26 @@ class CmaEs implements Optimizer {
     };
   }
 
-  /** One update of mean, paths, C and sigma from the best `sel` candidates (all finite). */
+  /** One update of mean, paths, C and sigma; the best `sel` candidates are finite. */
   private update(sel: number): void {
-    const { n, Z, Y, zw, yw, ps, pc, mean, C, B, w, cs, cc, c1, cmu } = this;
+    const { n, lambda, Z, Y, zw, yw, ps, pc, mean, C, B, w, cs, cc, c1, cmu } = this;
     const order = rankByLoss(this.losses, this.order);
     let wsum = 0;
     for (let i = 0; i < sel; i++) wsum += this.weights[i];
     let wsq = 0;
+    w.fill(0);
     for (let i = 0; i < sel; i++) {
       w[i] = this.weights[i] / wsum;
       wsq += w[i] * w[i];
+    }
+    // Active update: the worst ranks (non-finite ones included) get negative weights, each scaled
+    // by n / ||C^{-1/2} y_i||^2 = n / ||z_i||^2 (B is orthogonal), tutorial eq. (46).
+    for (let r = this.mu; r < lambda; r++) {
+      if (this.weights[r] === 0) continue;
+      const z = Z[order[r]];
+      let zz = 0;
+      for (let i = 0; i < n; i++) zz += z[i] * z[i];
+      w[r] = zz > 0 ? (this.weights[r] * n) / zz : 0;
     }
     const muEff = 1 / wsq;
     zw.fill(0);
@@ -231,12 +274,13 @@ class CmaEs implements Optimizer {
     const hs = psNorm / Math.sqrt(1 - (1 - cs) ** (2 * this.updates)) < (1.4 + 2 / (n + 1)) * this.chiN ? 1 : 0;
     const fc = hs * Math.sqrt(cc * (2 - cc) * muEff);
     for (let i = 0; i < n; i++) pc[i] = (1 - cc) * pc[i] + fc * yw[i];
-    // C <- (1 - c1 - cmu + (1 - h_s) c1 c_c (2 - c_c)) C + c1 p_c p_c^T + cmu sum_r w_r y_r y_r^T.
-    const a = 1 - c1 - cmu + (1 - hs) * c1 * cc * (2 - cc);
+    // C <- (1 - c1 - cmu sum_j w_j + (1 - h_s) c1 c_c (2 - c_c)) C + c1 p_c p_c^T + cmu sum_r w°_r y_r y_r^T.
+    const a = 1 - c1 - cmu * this.weightSum + (1 - hs) * c1 * cc * (2 - cc);
     if (this.sep) {
       for (let i = 0; i < n; i++) {
         let rank = 0;
-        for (let r = 0; r < sel; r++) {
+        for (let r = 0; r < lambda; r++) {
+          if (w[r] === 0) continue;
           const y = Y[order[r]][i];
           rank += w[r] * y * y;
         }
@@ -247,7 +291,8 @@ class CmaEs implements Optimizer {
       for (let i = 0; i < n; i++) {
         for (let j = i; j < n; j++) {
           let rank = 0;
-          for (let r = 0; r < sel; r++) {
+          for (let r = 0; r < lambda; r++) {
+            if (w[r] === 0) continue;
             const y = Y[order[r]];
             rank += w[r] * y[i] * y[j];
           }
@@ -355,7 +400,13 @@ export const cmaes: OptimizerEntry = {
     const v = readOptions(options, opts);
     return new CmaEs(
       theta0,
-      { population: Number(v.population), sigma: Number(v.sigma), diagonal: String(v.diagonal), eval_mean: v.eval_mean === true },
+      {
+        population: Number(v.population),
+        sigma: Number(v.sigma),
+        diagonal: String(v.diagonal),
+        active: v.active === true,
+        eval_mean: v.eval_mean === true,
+      },
       rng,
     );
   },

@@ -28,7 +28,8 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'ga', options: {}, calls: (s) => (s === 0 ? 64 : 63) },
+  { name: 'ga', options: {}, calls: (s) => (s === 0 ? 8 : 7) },
+  { name: 'ga', options: { population: 64, parents: 16 }, calls: (s) => (s === 0 ? 64 : 63) },
   { name: 'ga', options: { population: 20, elite: 4 }, calls: (s) => (s === 0 ? 20 : 16) },
   { name: 'ga', options: { population: 20, elite: 0, crossover: 'uniform' }, calls: () => 20 },
   { name: 'ga', options: { population: 20, elite: 3, reevaluate: true }, calls: () => 20 },

@@ -18,7 +18,7 @@ const problems = {
     settings: {
       cmaes: { sigma: 0.5 },
       es: { sigma: 0.03, lr: 0.01, weight_decay: 0 },
-      ga: { sigma: 0.1, sigma_decay: 0.99 },
+      ga: { sigma: 0.1, sigma_decay: 0.99, population: 64, parents: 16 },
       random: { sigma: 0.5 },
     },
   },

@@ -5,6 +5,7 @@ import { CountingObjective, create, filled, rosenbrock, runSteps } from './helpe
 
 const cases: [string, Record<string, OptionValue>][] = [
   ['ga', { sigma: 0.05 }],
+  ['ga', { sigma: 0.05, population: 64, parents: 16 }],
   ['ga', { sigma: 0.05, population: 16, crossover: 'uniform', selection: 'tournament', elite: 2 }],
   ['ga', { sigma: 0.05, population: 16, crossover: 'blend', sigma_decay: 0.9 }],
   ['es', { sigma: 0.05, population: 16 }],

@@ -14,8 +14,8 @@ function holed(x: Float64Array): number {
 }
 
 const settings: [string, Record<string, OptionValue>][] = [
-  ['ga', { sigma: 0.1, sigma_decay: 0.99 }],
-  ['ga', { sigma: 0.1, sigma_decay: 0.99, population: 32, crossover: 'blend', selection: 'tournament' }],
+  ['ga', { sigma: 0.1, sigma_decay: 0.99, population: 64, parents: 16 }],
+  ['ga', { sigma: 0.1, sigma_decay: 0.99, population: 32, parents: 8, crossover: 'blend', selection: 'tournament' }],
   ['es', { sigma: 0.03, lr: 0.01, weight_decay: 0 }],
   ['cmaes', { sigma: 0.5 }],
   ['cmaes', { sigma: 0.5, diagonal: 'on' }],
