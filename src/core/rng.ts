@@ -1,5 +1,6 @@
 /**
- * Seeded random streams. Every random draw in kstep comes from an Rng; Math.random is never used.
+ * Seeded random streams. Every random draw in kstep comes from an Rng; the unseeded global generator is
+ * never used.
  * A stream is identified by a string, so a cell's streams depend only on (seed, purpose), never on
  * the order in which cells run or on which worker runs them.
  */
