@@ -116,11 +116,6 @@ export class Objective {
     return this.rollout.cost;
   }
 
-  /** ||dL/do_t||, t = 0..K, of the last lossAndGrad. */
-  get adjointNorms(): Float64Array {
-    return this.rollout.adjointNorms.subarray(0, this.K + 1);
-  }
-
   /** The cost of one forward pass of the current step's batch: B K. */
   get forwardCost(): number {
     return this.B * this.K;

@@ -76,13 +76,6 @@ export function optimizerOptionSpecs(): Map<string, OptionSpec> {
   return m;
 }
 
-/** All keys a user may set, for error messages. */
-export function allKeyNames(): string[] {
-  const taskKeys = new Set<string>();
-  for (const name of taskNames) for (const p of getTask(name).params) taskKeys.add(`task.${p.name}`);
-  return [...cellKeys.map((k) => k.name), ...taskKeys, ...optimizerOptionSpecs().keys()];
-}
-
 /** Parses a raw value (a CLI string or a JSON value) for a key; throws a UsageError naming the key. */
 export function parseValue(spec: KeySpec | OptionSpec, raw: unknown, field = spec.name): ConfigValue {
   const fail = (what: string, value: unknown = raw): never => {
