@@ -6,6 +6,7 @@ import { activationNames, getActivation } from '../../src/core/activations.js';
 import { Net, initParams } from '../../src/core/mlp.js';
 import { Rng } from '../../src/core/rng.js';
 import { Rollout } from '../../src/core/rollout.js';
+import { maxRel } from './helpers.js';
 
 type Mat = number[][];
 
@@ -22,16 +23,6 @@ const power = (A: Mat, p: number): Mat => {
 const toMat = (x: Float64Array, rows: number, cols: number): Mat =>
   Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * cols, (r + 1) * cols)));
 const frob = (A: Mat) => Math.sqrt(A.flat().reduce((s, v) => s + v * v, 0));
-
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
 
 /**
  * One application of the net, written from the layout documented in mlp.ts: for each layer,
