@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { formatValue } from '../experiment/config.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
+import { builtinNames } from '../experiment/spec.js';
 import { loadExperiment, runSweep } from '../experiment/sweep.js';
 import { writeReport } from '../output/report/index.js';
 import { summaryJson } from '../output/summary.js';
@@ -41,7 +42,7 @@ export function sweepCommand(program: Command): void {
   program
     .command('sweep')
     .description('run an experiment grid (K x activation x optimizer x seeds ...) in parallel, write CSVs, print tables')
-    .argument('<experiment>', 'an experiment file (experiments/*.json) or a built-in name: quick, activations, chaos, remedies')
+    .argument('<experiment>', `an experiment file (experiments/*.json) or a built-in name: ${builtinNames().join(', ')}`)
     .argument('[overrides...]', 'Hydra-style overrides: K=1,2,4,8 activation=tanh,relu seed=0..4 budget=2e6 hidden=[16],[32,32] ga.sigma=0.1')
     .option('--out <dir>', 'results folder (default results/<name>, shards results/<name>/shard-<i>-of-<n>)')
     .option('--workers <n>', `worker threads (default: available cores, here ${os.availableParallelism()}; 0 = main thread)`)

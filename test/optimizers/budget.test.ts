@@ -4,8 +4,8 @@
  *   ga:     generation 0 evaluates theta0 and P - 1 mutants (P calls), later generations the P - E
  *           new children (P - E calls), or P calls with `reevaluate`;
  *   es:     P candidates plus the updated mean (P + 1 calls);
- *   cmaes:  lambda candidates (lambda = 4 + floor(3 ln n) by default) plus the updated mean,
- *           lambda + 1 calls, or lambda without `eval_mean`;
+ *   cmaes:  lambda candidates (lambda = 4 + floor(3 ln n) by default, rounded up to even when
+ *           mirrored) plus the updated mean, lambda + 1 calls, or lambda without `eval_mean`;
  *   random: P calls.
  * None of them asks for a gradient.
  */
@@ -37,9 +37,12 @@ const cases: Case[] = [
   { name: 'es', options: {}, calls: () => 65 },
   { name: 'es', options: { population: 10 }, calls: () => 11 },
   { name: 'cmaes', options: {}, n: 10, calls: () => 11 },
-  { name: 'cmaes', options: {}, n: 300, calls: () => 22 },
-  { name: 'cmaes', options: { population: 7 }, n: 10, calls: () => 8 },
-  { name: 'cmaes', options: { population: 7, eval_mean: false }, n: 10, calls: () => 7 },
+  { name: 'cmaes', options: {}, n: 300, calls: () => 23 },
+  { name: 'cmaes', options: { mirrored: false }, n: 300, calls: () => 22 },
+  { name: 'cmaes', options: { population: 7 }, n: 10, calls: () => 9 },
+  { name: 'cmaes', options: { population: 7, eval_mean: false }, n: 10, calls: () => 8 },
+  { name: 'cmaes', options: { population: 7, eval_mean: false, mirrored: false }, n: 10, calls: () => 7 },
+  { name: 'cmaes', options: { population: 7, mirrored: false, step_size: 'csa' }, n: 10, calls: () => 8 },
   { name: 'cmaes', options: { diagonal: 'on', eval_mean: false }, n: 10, calls: () => 10 },
   { name: 'random', options: {}, calls: () => 64 },
   { name: 'random', options: { population: 5 }, calls: () => 5 },
@@ -63,7 +66,7 @@ describe('reported cost on a real objective is calls x B x K', () => {
   const perStep: Record<string, (s: number) => number> = {
     ga: (s) => (s === 0 ? 12 : 10),
     es: () => 13,
-    cmaes: () => 4 + Math.floor(3 * Math.log(net.nParams)) + 1,
+    cmaes: () => 2 * Math.ceil((4 + Math.floor(3 * Math.log(net.nParams))) / 2) + 1,
     random: () => 12,
   };
   const options: Record<string, Record<string, OptionValue>> = {
