@@ -1,7 +1,7 @@
 // Experiment files and Hydra-style overrides: parsing, normalisation, precedence.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { applyOverrides, parseExperiment, readExperimentFile } from '../../src/experiment/spec.js';
+import { applyOverrides, builtinNames, parseExperiment, readExperimentFile } from '../../src/experiment/spec.js';
 
 const base = { name: 'x', seed: 3, grid: { K: [1, 4] }, fixed: { hidden: [8] } };
 
@@ -42,7 +42,9 @@ describe('parseExperiment', () => {
   });
 
   it('reads the built-in experiments by name, and they are valid', () => {
-    for (const name of ['quick', 'activations', 'chaos', 'remedies']) expect(readExperimentFile(name).spec.name).toBe(name);
+    const names = ['activations', 'chaos', 'optimizers', 'quick', 'remedies'];
+    expect(builtinNames()).toEqual(names);
+    for (const name of names) expect(readExperimentFile(name).spec.name).toBe(name);
   });
 });
 
