@@ -80,6 +80,26 @@ export function diagnoseCell(cfg: CellConfig, health: HealthSpec, theta: Float64
 }
 
 /**
+ * Start-of-training rows, per thread: they depend only on what the key lists (the task, the net, its
+ * initialisation and the seed, which draws both theta0 and the probe states), not on the optimizer,
+ * the budget or any other knob, so the cells of a sweep that differ only in those share them.
+ */
+const startRows = new Map<string, HealthRow[]>();
+
+/** diagnoseCell at the cell's initial parameters, computed once per distinct key in this thread. */
+export function diagnoseStart(cfg: CellConfig, health: HealthSpec): HealthRow[] {
+  const { task, taskParams, features, hidden, activation, residual, init, gain, seed } = cfg;
+  const key = JSON.stringify([task, taskParams, features, hidden, activation, residual, init, gain, seed, healthKs(cfg.K, health), health]);
+  let rows = startRows.get(key);
+  if (!rows) {
+    // The initial parameters, rebuilt from the cell's seed exactly as runCell built them.
+    rows = diagnoseCell(cfg, health, buildCell(cfg).theta0);
+    startRows.set(key, rows);
+  }
+  return rows.map((r) => ({ ...r }));
+}
+
+/**
  * Runs one cell of a sweep with runCell and, when the sweep asked for gradient health
  * (`config.health`, the experiment's `health` option), diagnoses the cell's network at its initial
  * parameters (phase `start`) and at its trained parameters (phase `end`) at each K of `healthKs`
@@ -92,9 +112,7 @@ export function runSweepCell(index: number, config: SweepCellConfig): SweepOutco
     const { health, ...cfg } = config;
     const { theta, ...result } = runCell(cfg);
     if (!health) return { type: 'done', index, result };
-    // The initial parameters, rebuilt from the cell's seed exactly as runCell built them.
-    const { theta0 } = buildCell(cfg);
-    const start = diagnoseCell(cfg, health, theta0);
+    const start = diagnoseStart(cfg, health);
     const end = diagnoseCell(cfg, health, theta);
     return { type: 'done', index, result, health: { start, end } };
   } catch (e) {

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { applyOverrides, healthDefaults, parseExperiment } from '../../src/experiment/spec.js';
-import { healthKs } from '../../src/experiment/sweep.js';
+import { buildCell } from '../../src/experiment/cell.js';
+import { resolveConfig } from '../../src/experiment/config.js';
+import { diagnoseCell, diagnoseStart, healthKs } from '../../src/experiment/sweep.js';
 import { healthColumns } from '../../src/health/diagnose.js';
 import { parseCsv, splitRecords } from '../../src/output/csv.js';
 import { HEALTH_RESULT_COLUMNS } from '../../src/output/summary.js';
@@ -238,5 +240,28 @@ describe('kstep sweep with health', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('health.K[0]');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('start-of-training diagnostics are shared by cells that differ only in optimizer, budget or K', () => {
+  const health = { ...healthDefaults, K: [1, 2, 4], samples: 16, snr_batches: 8, snr_batch: 4, lyapunov_steps: 20, lyapunov_samples: 2 };
+  const cell = (over: Record<string, unknown>) => resolveConfig({ task: 'logistic', hidden: [4], K: 2, optimizer: 'ga', seed: 3, ...over });
+  const fresh = (cfg: ReturnType<typeof cell>) => diagnoseCell(cfg, health, buildCell(cfg).theta0);
+
+  it('returns what a fresh diagnosis of theta0 returns, for every cell', () => {
+    for (const over of [{}, { optimizer: 'bptt' }, { budget: 5e4, K: 4 }, { seed: 4 }, { 'task.r': 3.2 }, { gain: 2 }]) {
+      expect(diagnoseStart(cell(over), health)).toEqual(fresh(cell(over)));
+    }
+    // The key separates what matters: another seed, task parameter or gain gives other rows.
+    expect(diagnoseStart(cell({ seed: 4 }), health)).not.toEqual(diagnoseStart(cell({}), health));
+    expect(diagnoseStart(cell({ 'task.r': 3.2 }), health)).not.toEqual(diagnoseStart(cell({}), health));
+    expect(diagnoseStart(cell({ gain: 2 }), health)).not.toEqual(diagnoseStart(cell({}), health));
+  });
+
+  it('hands out copies: a caller that edits its rows does not change the next cell', () => {
+    const rows = diagnoseStart(cell({}), health);
+    const loss = rows[0].loss;
+    rows[0].loss = -1;
+    expect(diagnoseStart(cell({ optimizer: 'es' }), health)[0].loss).toBe(loss);
   });
 });
