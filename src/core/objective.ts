@@ -79,6 +79,8 @@ export class Objective {
   /** K and batch chosen by the last beginStep. */
   K: number;
   B: number;
+  /** Changes whenever beginStep moves to another K or draws another minibatch (ObjectiveLike). */
+  batchId = 0;
   private readonly rollout: Rollout;
   private readonly evalRollout: Rollout;
   readonly trainSet: Dataset;
@@ -201,6 +203,7 @@ export class Objective {
   }
 
   private select(k: number): void {
+    if (k !== this.K || this.B !== this.opts.train) this.batchId++;
     this.K = k;
     const { train } = this.opts;
     const D = this.D;

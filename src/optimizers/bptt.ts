@@ -4,18 +4,15 @@
  * Pascanu, Mikolov & Bengio (2013), Algorithm 1: if ||g|| > c then g <- c g / ||g||.
  */
 import type { Rng } from '../core/rng.js';
+import { Adam } from './adam.js';
 import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionValue, StepResult } from './types.js';
-
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPS = 1e-8;
 
 class Bptt implements Optimizer {
   private readonly theta: Float64Array;
   private readonly grad: Float64Array;
+  /** SGD's momentum buffer. */
   private readonly m: Float64Array;
-  private readonly v: Float64Array;
-  private t = 0;
+  private readonly adam: Adam;
 
   constructor(
     theta0: Float64Array,
@@ -31,11 +28,11 @@ class Bptt implements Optimizer {
     this.theta = Float64Array.from(theta0);
     this.grad = new Float64Array(theta0.length);
     this.m = new Float64Array(theta0.length);
-    this.v = new Float64Array(theta0.length);
+    this.adam = new Adam(theta0.length, o.lr);
   }
 
   step(objective: ObjectiveLike): StepResult {
-    const { theta, grad, m, v, o } = this;
+    const { theta, grad, m, o } = this;
     const loss = objective.lossAndGrad(theta, grad, o.truncate > 0 ? o.truncate : undefined);
     let sq = 0;
     for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
@@ -45,19 +42,11 @@ class Bptt implements Optimizer {
     }
     const scale = o.clip > 0 && gradNorm > o.clip ? o.clip / gradNorm : 1;
     const cv = o.clip_value;
-    this.t++;
-    if (o.method === 'adam') {
-      const c1 = 1 - BETA1 ** this.t;
-      const c2 = 1 - BETA2 ** this.t;
+    for (let i = 0; i < grad.length; i++) grad[i] = clamp(grad[i] * scale, cv);
+    if (o.method === 'adam') this.adam.step(theta, grad);
+    else {
       for (let i = 0; i < theta.length; i++) {
-        const g = clamp(grad[i] * scale, cv);
-        m[i] = BETA1 * m[i] + (1 - BETA1) * g;
-        v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
-        theta[i] -= (o.lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + EPS);
-      }
-    } else {
-      for (let i = 0; i < theta.length; i++) {
-        m[i] = o.momentum * m[i] + clamp(grad[i] * scale, cv);
+        m[i] = o.momentum * m[i] + grad[i];
         theta[i] -= o.lr * m[i];
       }
     }

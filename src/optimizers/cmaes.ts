@@ -27,21 +27,22 @@
  * `auto` uses it when n > 200 (full covariance costs O(n^2) memory and O(n^3) per decomposition).
  *
  * Cost: lambda candidate evaluations per step, plus one evaluation of the updated mean when
- * `eval_mean` (default): lambda + 1 objective.loss calls. solution() is the best point ever
- * evaluated, candidates and (with eval_mean) means alike, i.e. pycma's xbest with the mean in the
- * running; StepResult.loss is its loss, measured on the batch of the step that found it: exact with
- * the whole-batch objective, stale with minibatches or a K curriculum. metrics: pop_best/pop_mean
- * over the finite candidates, mean_loss (NaN without eval_mean), sigma, axis_ratio = sqrt(cond C).
- * NaN/Inf candidates rank last (so the active update pushes variance away from them) and are counted
- * in `nonfinite`, the mean's evaluation included. If fewer than mu candidates are finite, only the
- * finite ones are recombined (their weights renormalised); if none is, the distribution is left
- * unchanged. diverged: every evaluation of the step is NaN/Inf and none ever was finite.
+ * `eval_mean` (default): lambda + 1 objective.loss calls, and one more in a step whose K or
+ * minibatch differs from the last step's, when the incumbent is measured again. solution() is the
+ * incumbent: the best point measured on the current K and batch, candidates and (with eval_mean)
+ * means alike, i.e. pycma's xbest with the mean in the running, never compared across batches.
+ * metrics: pop_best/pop_mean over the finite candidates, mean_loss (NaN without eval_mean), sigma,
+ * axis_ratio = sqrt(cond C). NaN/Inf candidates rank last (so the active update pushes variance away
+ * from them) and are counted in `nonfinite`, the mean's evaluation included. If fewer than mu
+ * candidates are finite, only the finite ones are recombined (their weights renormalised); if none
+ * is, the distribution is left unchanged. StepResult.loss and diverged follow the common rule of
+ * `Evaluations` (population.ts).
  *
  * Default sigma_0 = 0.01, a tenth of a typical initial weight; with TPA the result on rotation
  * barely depends on it (sigma_0 = 0.005 to 0.03 all end below test nmse 8e-3 on seeds 1-3).
  */
 import type { Rng } from '../core/rng.js';
-import { BestSoFar, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
+import { Evaluations, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
 import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
 
 /** Above this dimension `diagonal = auto` uses sep-CMA. */
@@ -68,8 +69,8 @@ export function defaultPopulation(n: number): number {
 class CmaEs implements Optimizer {
   readonly n: number;
   /** Candidates per step. */
-  readonly lambda: number;
-  /** Ranks that can be selected: lambda, or lambda / 2 pair winners when mirrored. */
+  readonly popsize: number;
+  /** Ranks that can be selected: popsize, or popsize / 2 pair winners when mirrored. */
   readonly ranks: number;
   readonly mu: number;
   readonly sep: boolean;
@@ -96,10 +97,10 @@ class CmaEs implements Optimizer {
   private readonly pc: Float64Array;
   /** Full: n x n row-major covariance; sep: its diagonal. */
   private readonly C: Float64Array;
-  /** Full: eigenvectors of C in the columns of B (row-major); empty in sep mode. */
-  private readonly B: Float64Array;
-  /** Square roots of the eigenvalues of C (sep: of its diagonal). */
-  private readonly D: Float64Array;
+  /** Full: eigenvectors of C in its columns (row-major), the tutorial's B; empty in sep mode. */
+  private readonly basis: Float64Array;
+  /** Square roots of the eigenvalues of C (sep: of its diagonal), the tutorial's D. */
+  private readonly scale: Float64Array;
   private readonly work: Float64Array;
   private readonly work2: Float64Array;
 
@@ -118,7 +119,7 @@ class CmaEs implements Optimizer {
   private tpaPair = false;
   private readonly zw: Float64Array;
   private readonly yw: Float64Array;
-  private readonly best: BestSoFar;
+  private readonly evals: Evaluations;
   private readonly evalMean: boolean;
   private updates = 0;
   private lastEigen = 0;
@@ -134,23 +135,23 @@ class CmaEs implements Optimizer {
     this.sep = o.diagonal === 'on' || (o.diagonal === 'auto' && n > FULL_MAX_N);
     this.mirrored = o.mirrored;
     this.tpa = o.step_size === 'tpa';
-    let lambda = o.population > 0 ? o.population : defaultPopulation(n);
-    if (this.mirrored) lambda += lambda % 2;
-    this.lambda = lambda;
-    // From here on `lambda` counts ranks: the weights of the mirrored ES are those of lambda / 2.
-    if (this.mirrored) lambda /= 2;
-    this.ranks = lambda;
-    const mu = Math.max(1, Math.floor(lambda / 2));
+    let popsize = o.population > 0 ? o.population : defaultPopulation(n);
+    if (this.mirrored) popsize += popsize % 2;
+    this.popsize = popsize;
+    // The weights of the mirrored ES are those of popsize / 2 ranks, one per pair.
+    const ranks = this.mirrored ? popsize / 2 : popsize;
+    this.ranks = ranks;
+    const mu = Math.max(1, Math.floor(ranks / 2));
     this.mu = mu;
-    // Tutorial eq. (49)-(53): w'_i = ln((lambda + 1) / 2) - ln i for i = 1..lambda; the first mu
+    // Tutorial eq. (49)-(53): w'_i = ln((ranks + 1) / 2) - ln i for i = 1..ranks; the first mu
     // (positive) sum to 1, the rest (negative, used by the active update only) are scaled below.
-    const raw = new Float64Array(lambda);
-    for (let i = 0; i < lambda; i++) raw[i] = Math.log((lambda + 1) / 2) - Math.log(i + 1);
+    const raw = new Float64Array(ranks);
+    for (let i = 0; i < ranks; i++) raw[i] = Math.log((ranks + 1) / 2) - Math.log(i + 1);
     let pos = 0;
     let posSq = 0;
     let neg = 0;
     let negSq = 0;
-    for (let i = 0; i < lambda; i++) {
+    for (let i = 0; i < ranks; i++) {
       if (i < mu) {
         pos += raw[i];
         posSq += raw[i] * raw[i];
@@ -177,16 +178,16 @@ class CmaEs implements Optimizer {
     this.cmu = Math.max(0, Math.min(1 - c1, cmu));
     // Negative weights: scaled by min(alpha_mu^-, alpha_mueff^-, alpha_posdef^-) / sum |w'^-|.
     const alphaNeg = Math.min(1 + c1 / this.cmu, 1 + (2 * muEffNeg) / (muEff + 2), (1 - c1 - this.cmu) / (n * this.cmu));
-    this.weights = new Float64Array(lambda);
+    this.weights = new Float64Array(ranks);
     this.weightSum = 1;
-    for (let i = 0; i < lambda; i++) {
+    for (let i = 0; i < ranks; i++) {
       if (i < mu) this.weights[i] = raw[i] / pos;
       else if (o.active && raw[i] < 0 && this.cmu > 0) {
         this.weights[i] = (alphaNeg * raw[i]) / neg;
         this.weightSum += this.weights[i];
       }
     }
-    this.w = new Float64Array(lambda);
+    this.w = new Float64Array(ranks);
     this.chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
     this.eigenGap = Math.max(1, Math.floor(1 / ((this.c1 + this.cmu) * n * 10)));
 
@@ -194,20 +195,20 @@ class CmaEs implements Optimizer {
     this.sigma = o.sigma;
     this.ps = new Float64Array(n);
     this.pc = new Float64Array(n);
-    this.D = new Float64Array(n).fill(1);
+    this.scale = new Float64Array(n).fill(1);
     if (this.sep) {
       this.C = new Float64Array(n).fill(1);
-      this.B = new Float64Array(0);
+      this.basis = new Float64Array(0);
       this.work = new Float64Array(0);
       this.work2 = new Float64Array(0);
     } else {
       this.C = new Float64Array(n * n);
-      this.B = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) this.C[i * n + i] = this.B[i * n + i] = 1;
+      this.basis = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) this.C[i * n + i] = this.basis[i * n + i] = 1;
       this.work = new Float64Array(n * n);
       this.work2 = new Float64Array(n * n);
     }
-    const all = this.lambda;
+    const all = this.popsize;
     this.Z = rowViews(new Float64Array(all * n), all, n);
     this.Y = rowViews(new Float64Array(all * n), all, n);
     this.cand = new Float64Array(n);
@@ -218,14 +219,15 @@ class CmaEs implements Optimizer {
     this.shift = new Float64Array(n);
     this.zw = new Float64Array(n);
     this.yw = new Float64Array(n);
-    this.best = new BestSoFar(theta0);
+    this.evals = new Evaluations(theta0, true);
   }
 
   step(objective: ObjectiveLike): StepResult {
-    const { n, lambda, Z, Y, D, mean, cand, losses } = this;
+    const { n, popsize, Z, Y, scale, mean, cand, losses, evals } = this;
     const sigma = this.sigma;
-    this.tpaPair = this.tpa && lambda >= 2 && this.updates > 0 && this.sampleAlongShift(Z[0], Y[0]);
-    for (let k = 0; k < lambda; k++) {
+    evals.begin(objective);
+    this.tpaPair = this.tpa && popsize >= 2 && this.updates > 0 && this.sampleAlongShift(Z[0], Y[0]);
+    for (let k = 0; k < popsize; k++) {
       const z = Z[k];
       const y = Y[k];
       if (k % 2 === 1 && (this.mirrored || (k === 1 && this.tpaPair))) {
@@ -237,53 +239,42 @@ class CmaEs implements Optimizer {
         }
       } else if (k > 0 || !this.tpaPair) this.sample(z, y);
       for (let i = 0; i < n; i++) cand[i] = mean[i] + sigma * y[i];
-      losses[k] = objective.loss(cand);
-      this.best.offer(cand, losses[k]);
+      losses[k] = evals.evaluate(objective, cand);
     }
     const s = finiteStats(losses);
     if (s.finite > 0) this.update();
-    let meanLoss = NaN;
-    if (this.evalMean) {
-      meanLoss = objective.loss(mean);
-      this.best.offer(mean, meanLoss);
-    }
-    const meanBad = this.evalMean && !Number.isFinite(meanLoss) ? 1 : 0;
+    const meanLoss = this.evalMean ? evals.evaluate(objective, mean) : NaN;
     let dmax = 0;
     let dmin = Infinity;
     for (let i = 0; i < n; i++) {
-      if (D[i] > dmax) dmax = D[i];
-      if (D[i] < dmin) dmin = D[i];
+      if (scale[i] > dmax) dmax = scale[i];
+      if (scale[i] < dmin) dmin = scale[i];
     }
-    return {
-      loss: this.best.reported,
-      nonfinite: lambda - s.finite + meanBad,
-      diverged: s.finite === 0 && !this.best.found,
-      metrics: { pop_best: s.min, pop_mean: s.mean, mean_loss: meanLoss, sigma: this.sigma, axis_ratio: dmax / dmin },
-    };
+    return evals.result({ pop_best: s.min, pop_mean: s.mean, mean_loss: meanLoss, sigma: this.sigma, axis_ratio: dmax / dmin });
   }
 
-  /** y = B D z for a fresh z ~ N(0, I): y ~ N(0, C). */
+  /** y = basis scale z (the tutorial's B D z) for a fresh z ~ N(0, I): y ~ N(0, C). */
   private sample(z: Float64Array, y: Float64Array): void {
-    const { n, B, D } = this;
+    const { n, basis, scale } = this;
     this.rng.fillNormal(z);
     if (this.sep) {
-      for (let i = 0; i < n; i++) y[i] = D[i] * z[i];
+      for (let i = 0; i < n; i++) y[i] = scale[i] * z[i];
       return;
     }
     for (let i = 0; i < n; i++) {
       let s = 0;
       const row = i * n;
-      for (let j = 0; j < n; j++) s += B[row + j] * D[j] * z[j];
+      for (let j = 0; j < n; j++) s += basis[row + j] * scale[j] * z[j];
       y[i] = s;
     }
   }
 
   /**
    * TPA's first candidate: y = ||z|| dm / ||dm||_{C^-1} for a fresh z, so that it is as long as a
-   * random one in the metric of C, and z = D^-1 B^T y. False (nothing usable) if dm = 0.
+   * random one in the metric of C, and z = scale^-1 basis^T y. False (nothing usable) if dm = 0.
    */
   private sampleAlongShift(z: Float64Array, y: Float64Array): boolean {
-    const { n, B, D, shift } = this;
+    const { n, basis, scale, shift } = this;
     this.rng.fillNormal(z);
     let zz = 0;
     for (let i = 0; i < n; i++) zz += z[i] * z[i];
@@ -292,16 +283,16 @@ class CmaEs implements Optimizer {
       let t = shift[j];
       if (!this.sep) {
         t = 0;
-        for (let i = 0; i < n; i++) t += B[i * n + j] * shift[i];
+        for (let i = 0; i < n; i++) t += basis[i * n + j] * shift[i];
       }
-      z[j] = t / D[j];
+      z[j] = t / scale[j];
       qq += z[j] * z[j];
     }
     if (!(qq > 0) || !Number.isFinite(qq)) return false;
-    const scale = Math.sqrt(zz / qq);
+    const f = Math.sqrt(zz / qq);
     for (let i = 0; i < n; i++) {
-      z[i] *= scale;
-      y[i] = shift[i] * scale;
+      z[i] *= f;
+      y[i] = shift[i] * f;
     }
     return true;
   }
@@ -311,7 +302,7 @@ class CmaEs implements Optimizer {
     const { seen, winners } = this;
     seen.fill(0);
     let c = 0;
-    for (let r = 0; r < this.lambda; r++) {
+    for (let r = 0; r < this.popsize; r++) {
       const k = order[r];
       if (seen[k ^ 1]) continue;
       seen[k] = 1;
@@ -322,14 +313,14 @@ class CmaEs implements Optimizer {
 
   /** One update of mean, paths, C and sigma from this step's (partly finite) losses. */
   private update(): void {
-    const { n, Z, Y, zw, yw, ps, pc, mean, C, B, w, cs, cc, c1, cmu, losses, shift } = this;
-    const lambda = this.ranks;
+    const { n, Z, Y, zw, yw, ps, pc, mean, C, basis, w, cs, cc, c1, cmu, losses, shift } = this;
+    const ranks = this.ranks;
     const all = rankByLoss(losses, this.order);
     if (this.tpaPair) {
       // rank(-) - rank(+): positive when the step along the last shift was the better one.
       const plus = all.indexOf(0);
       const minus = all.indexOf(1);
-      this.tpaS = (1 - TPA_C) * this.tpaS + (TPA_C * (minus - plus)) / (this.lambda - 1);
+      this.tpaS = (1 - TPA_C) * this.tpaS + (TPA_C * (minus - plus)) / (this.popsize - 1);
     }
     const order = this.mirrored ? this.pairWinners(all) : all;
     let sel = 0;
@@ -343,8 +334,8 @@ class CmaEs implements Optimizer {
       wsq += w[i] * w[i];
     }
     // Active update: the worst ranks (non-finite ones included) get negative weights, each scaled
-    // by n / ||C^{-1/2} y_i||^2 = n / ||z_i||^2 (B is orthogonal), tutorial eq. (46).
-    for (let r = this.mu; r < lambda; r++) {
+    // by n / ||C^{-1/2} y_i||^2 = n / ||z_i||^2 (the basis is orthogonal), tutorial eq. (46).
+    for (let r = this.mu; r < ranks; r++) {
       if (this.weights[r] === 0) continue;
       const z = Z[order[r]];
       let zz = 0;
@@ -373,7 +364,7 @@ class CmaEs implements Optimizer {
     let hs = this.tpaS < 0.5 ? 1 : 0;
     let psNorm = 0;
     if (!this.tpa) {
-      // p_sigma <- (1 - c_s) p_sigma + sqrt(c_s (2 - c_s) mu_eff) C^{-1/2} y_w, and C^{-1/2} y_w = B z_w.
+      // p_sigma <- (1 - c_s) p_sigma + sqrt(c_s (2 - c_s) mu_eff) C^{-1/2} y_w, and C^{-1/2} y_w = basis z_w.
       const fs = Math.sqrt(cs * (2 - cs) * muEff);
       let psNorm2 = 0;
       for (let i = 0; i < n; i++) {
@@ -381,7 +372,7 @@ class CmaEs implements Optimizer {
         if (!this.sep) {
           v = 0;
           const row = i * n;
-          for (let j = 0; j < n; j++) v += B[row + j] * zw[j];
+          for (let j = 0; j < n; j++) v += basis[row + j] * zw[j];
         }
         ps[i] = (1 - cs) * ps[i] + fs * v;
         psNorm2 += ps[i] * ps[i];
@@ -396,19 +387,19 @@ class CmaEs implements Optimizer {
     if (this.sep) {
       for (let i = 0; i < n; i++) {
         let rank = 0;
-        for (let r = 0; r < lambda; r++) {
+        for (let r = 0; r < ranks; r++) {
           if (w[r] === 0) continue;
           const y = Y[order[r]][i];
           rank += w[r] * y * y;
         }
         C[i] = a * C[i] + c1 * pc[i] * pc[i] + cmu * rank;
-        this.D[i] = Math.sqrt(Math.max(C[i], 0));
+        this.scale[i] = Math.sqrt(Math.max(C[i], 0));
       }
     } else {
       for (let i = 0; i < n; i++) {
         for (let j = i; j < n; j++) {
           let rank = 0;
-          for (let r = 0; r < lambda; r++) {
+          for (let r = 0; r < ranks; r++) {
             if (w[r] === 0) continue;
             const y = Y[order[r]];
             rank += w[r] * y[i] * y[j];
@@ -428,33 +419,33 @@ class CmaEs implements Optimizer {
     else this.sigma *= Math.exp(Math.min(1, (cs / this.ds) * (psNorm / this.chiN - 1)));
   }
 
-  /** B, D <- eigendecomposition of C, warm-started: Jacobi on B^T C B, rotations applied to B. */
+  /** basis, scale <- eigendecomposition of C, warm-started: Jacobi on basis^T C basis, rotations applied to the basis. */
   private decompose(): void {
-    const { n, C, B, D, work: T, work2: A } = this;
-    // T = C B, A = B^T T.
+    const { n, C, basis, scale, work: T, work2: A } = this;
+    // T = C basis, A = basis^T T.
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         let s = 0;
-        for (let k = 0; k < n; k++) s += C[i * n + k] * B[k * n + j];
+        for (let k = 0; k < n; k++) s += C[i * n + k] * basis[k * n + j];
         T[i * n + j] = s;
       }
     }
     for (let i = 0; i < n; i++) {
       for (let j = i; j < n; j++) {
         let s = 0;
-        for (let k = 0; k < n; k++) s += B[k * n + i] * T[k * n + j];
+        for (let k = 0; k < n; k++) s += basis[k * n + i] * T[k * n + j];
         A[i * n + j] = s;
         A[j * n + i] = s;
       }
     }
-    jacobiEigen(A, B, n);
+    jacobiEigen(A, basis, n);
     let dmax = 0;
     for (let i = 0; i < n; i++) dmax = Math.max(dmax, A[i * n + i]);
-    for (let i = 0; i < n; i++) D[i] = Math.sqrt(Math.max(A[i * n + i], dmax * 1e-30));
+    for (let i = 0; i < n; i++) scale[i] = Math.sqrt(Math.max(A[i * n + i], dmax * 1e-30));
   }
 
   solution(): Float64Array {
-    return this.best.theta;
+    return this.evals.best;
   }
 }
 

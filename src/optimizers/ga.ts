@@ -10,14 +10,14 @@
  *
  * Generation 0 is theta0 and P - 1 mutants of it, all evaluated: P objective.loss calls.
  * Every later generation evaluates exactly the P - E new children (P - E calls); the elites keep
- * the loss they were measured with (exact with the whole-batch objective). With minibatches or a
- * K curriculum the batch changes between steps: set `reevaluate` so that the elites are measured
- * again each generation (P calls per generation).
+ * the loss they were measured with while the objective's K and batch stay the same, and are
+ * measured again (E more calls) in a generation whose K or minibatch differs from the last one's,
+ * so that parents and children are always ranked on one batch.
  *
- * Reported loss: the best-so-far loss, the loss of `solution()` (the best member ever evaluated;
- * with E >= 1 and a fixed batch it is the first elite). Minimisation: lower loss ranks first; NaN
- * and Inf rank last and are counted in `nonfinite`.
- * diverged: every member evaluated in the step is NaN/Inf and no finite member was ever seen.
+ * solution() is the incumbent: the best member measured on the current K and batch (with E >= 1
+ * the first elite; with E = 0 the incumbent is measured again, one call, when the batch changes).
+ * Minimisation: lower loss ranks first; NaN and Inf rank last and are counted in `nonfinite`.
+ * StepResult.loss and diverged follow the common rule of `Evaluations` (population.ts).
  *
  * Defaults (P = 8, T = 2, E = 1, sigma = 0.003, no decay) are tuned on rotation at K = 4 with the
  * default net (n = 1218 parameters) and budget: at a fixed cost, many small generations of a small
@@ -27,7 +27,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import { UsageError } from '../errors.js';
-import { BestSoFar, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
+import { Evaluations, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
 import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
 
 const options: readonly OptionSpec[] = [
@@ -39,7 +39,6 @@ const options: readonly OptionSpec[] = [
   { name: 'crossover', kind: 'enum', default: 'none', choices: ['none', 'uniform', 'blend'], help: 'recombination of two parents before mutation' },
   { name: 'selection', kind: 'enum', default: 'truncation', choices: ['truncation', 'tournament'], help: 'how parents are chosen' },
   { name: 'tournament', kind: 'int', default: 4, min: 1, help: 'tournament size (selection = tournament)' },
-  { name: 'reevaluate', kind: 'bool', default: false, help: 'evaluate the elites again every generation (for minibatches)' },
 ];
 
 interface GaOptions {
@@ -51,7 +50,6 @@ interface GaOptions {
   crossover: string;
   selection: string;
   tournament: number;
-  reevaluate: boolean;
 }
 
 class Ga implements Optimizer {
@@ -62,7 +60,7 @@ class Ga implements Optimizer {
   private readonly order: Int32Array;
   /** pos[i] = rank of member i in `order` (0 = best). */
   private readonly pos: Int32Array;
-  private readonly best: BestSoFar;
+  private readonly evals: Evaluations;
   private sigma: number;
   private generation = 0;
 
@@ -79,7 +77,7 @@ class Ga implements Optimizer {
     this.nextLosses = new Float64Array(P);
     this.order = new Int32Array(P);
     this.pos = new Int32Array(P);
-    this.best = new BestSoFar(theta0);
+    this.evals = new Evaluations(theta0, true);
     this.sigma = o.sigma;
   }
 
@@ -87,15 +85,9 @@ class Ga implements Optimizer {
     const { o, rng } = this;
     const P = o.population;
     const E = o.elite;
-    let evaluated = 0;
-    let nonfinite = 0;
-    const evaluate = (theta: Float64Array): number => {
-      const l = objective.loss(theta);
-      evaluated++;
-      if (!Number.isFinite(l)) nonfinite++;
-      this.best.offer(theta, l);
-      return l;
-    };
+    // The elites stand for the incumbent; without elites it is measured again on its own.
+    const changed = this.evals.begin(objective, E === 0);
+    const evaluate = (theta: Float64Array): number => this.evals.evaluate(objective, theta);
     if (this.generation === 0) {
       const { pop, losses, theta0 } = this;
       const sigma = this.sigma;
@@ -110,7 +102,7 @@ class Ga implements Optimizer {
       const { pop, losses, next, nextLosses, order } = this;
       for (let e = 0; e < E; e++) {
         next[e].set(pop[order[e]]);
-        nextLosses[e] = o.reevaluate ? evaluate(next[e]) : losses[order[e]];
+        nextLosses[e] = changed ? evaluate(next[e]) : losses[order[e]];
       }
       for (let k = E; k < P; k++) {
         this.breed(next[k]);
@@ -127,12 +119,7 @@ class Ga implements Optimizer {
     const sigma = this.sigma;
     this.sigma *= o.sigma_decay;
     const s = finiteStats(this.losses);
-    return {
-      loss: this.best.reported,
-      nonfinite,
-      diverged: nonfinite === evaluated && !this.best.found,
-      metrics: { pop_best: s.min, pop_mean: s.mean, sigma, evaluations: evaluated },
-    };
+    return this.evals.result({ pop_best: s.min, pop_mean: s.mean, sigma, evaluations: this.evals.count });
   }
 
   /** Writes one child of the current (ranked) population into c. */
@@ -167,7 +154,7 @@ class Ga implements Optimizer {
   }
 
   solution(): Float64Array {
-    return this.best.theta;
+    return this.evals.best;
   }
 }
 
@@ -187,7 +174,6 @@ export const ga: OptimizerEntry = {
       crossover: String(v.crossover),
       selection: String(v.selection),
       tournament: Number(v.tournament),
-      reevaluate: v.reevaluate === true,
     };
     if (o.elite >= o.population) throw new UsageError('elite', `must be < population (${o.population}), got ${o.elite}`);
     return new Ga(theta0, o, rng);

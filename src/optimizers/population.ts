@@ -1,10 +1,10 @@
 /**
  * Cross-cutting pieces of the population methods (ga, es, cmaes, random): option reading with
  * defaults, ranking with NaN/Inf last, centered-rank fitness shaping, finite statistics and the
- * best-so-far record. Everything works on preallocated typed arrays; nothing here allocates per
+ * evaluation bookkeeping (counts, incumbent, the step's result). Everything works on preallocated typed arrays; nothing here allocates per
  * candidate.
  */
-import type { OptionSpec, OptionValue } from './types.js';
+import type { ObjectiveLike, OptionSpec, OptionValue, StepResult } from './types.js';
 
 /** The options as plain values, each missing one replaced by its spec's default. */
 export function readOptions(
@@ -89,30 +89,89 @@ export function finiteStats(losses: Float64Array, n = losses.length): { finite: 
 }
 
 /**
- * The best parameter vector evaluated so far and its loss (Infinity until a finite loss is
- * offered). Only finite losses are accepted; a copy is taken only on improvement.
+ * The evaluation bookkeeping of every population method (ga, es, cmaes, random), in one place as in
+ * evosax's base strategy: each loss call of a step goes through `evaluate`, which counts the
+ * evaluations and the non-finite ones, tracks the step's lowest loss, and (with `keepBest`) keeps
+ * the incumbent: the best point measured on the objective's current K and batch.
+ *
+ * Losses from different K or batches are never compared. `begin` notices a new batchId and then
+ * either measures the incumbent again (one charged call) or forgets its loss (`remeasure = false`,
+ * for a method that re-measures the incumbent as part of its population, like the GA's elites);
+ * the incumbent's vector stays as the solution until a finite loss replaces it.
+ *
+ * The step's result follows one rule for all: `loss` is the lowest finite loss of the step (NaN if
+ * none), `nonfinite` counts the step's NaN/Inf losses, and the step `diverged` when every loss it
+ * measured was NaN/Inf and no finite incumbent is left.
  */
-export class BestSoFar {
-  readonly theta: Float64Array;
-  loss = Infinity;
-  found = false;
+export class Evaluations {
+  /** The incumbent (theta0 until a finite loss is measured). */
+  readonly best: Float64Array;
+  /** The incumbent's loss on the batch `bestBatch`; Infinity while it has none. */
+  bestLoss = Infinity;
+  /** The batchId of the previous step (NaN before the first). */
+  private batch = NaN;
+  private evaluated = 0;
+  private nonfinite = 0;
+  private lowest = Infinity;
 
-  constructor(theta0: Float64Array) {
-    this.theta = Float64Array.from(theta0);
+  constructor(
+    theta0: Float64Array,
+    private readonly keepBest: boolean,
+  ) {
+    this.best = Float64Array.from(theta0);
   }
 
-  /** Records theta if its loss is finite and lower than the best so far; returns whether it did. */
-  offer(theta: Float64Array, loss: number): boolean {
-    if (!Number.isFinite(loss) || loss >= this.loss) return false;
-    this.theta.set(theta);
-    this.loss = loss;
-    this.found = true;
-    return true;
+  /** Loss calls made in this step. */
+  get count(): number {
+    return this.evaluated;
   }
 
-  /** The loss to report: NaN while nothing finite has been seen. */
-  get reported(): number {
-    return this.found ? this.loss : NaN;
+  /** Whether the incumbent holds a finite loss. */
+  get found(): boolean {
+    return this.bestLoss < Infinity;
+  }
+
+  /**
+   * Starts a step: resets the step's counts and brings the incumbent to the objective's current
+   * batch. Returns whether the batch changed since the previous step (false at the first).
+   */
+  begin(objective: ObjectiveLike, remeasure = true): boolean {
+    this.evaluated = 0;
+    this.nonfinite = 0;
+    this.lowest = Infinity;
+    const changed = !Number.isNaN(this.batch) && objective.batchId !== this.batch;
+    this.batch = objective.batchId;
+    if (changed && this.found) {
+      this.bestLoss = Infinity;
+      if (remeasure) this.evaluate(objective, this.best);
+    }
+    return changed;
+  }
+
+  /** The loss of theta on the current batch, counted and offered to the incumbent. */
+  evaluate(objective: ObjectiveLike, theta: Float64Array): number {
+    const l = objective.loss(theta);
+    this.evaluated++;
+    if (!Number.isFinite(l)) {
+      this.nonfinite++;
+      return l;
+    }
+    if (l < this.lowest) this.lowest = l;
+    if (this.keepBest && l < this.bestLoss) {
+      if (theta !== this.best) this.best.set(theta);
+      this.bestLoss = l;
+    }
+    return l;
+  }
+
+  /** The step's result under the rule above. */
+  result(metrics: Record<string, number>): StepResult {
+    return {
+      loss: this.lowest < Infinity ? this.lowest : NaN,
+      nonfinite: this.nonfinite,
+      diverged: this.nonfinite === this.evaluated && !this.found,
+      metrics,
+    };
   }
 }
 

@@ -3,12 +3,23 @@
  * options and its own seeded stream; each `step` asks the objective for losses (or losses and
  * gradients) and reports what happened. Minimisation throughout. The cell runner owns the loop,
  * the budget, the target and the curve; optimizers never look at cost themselves.
+ *
+ * Losses are only compared when they were measured on the same K and batch: the objective's
+ * `batchId` names what `loss` measures now, and an optimizer that carries a loss over from an
+ * earlier step (an incumbent, an elite) measures it again when the batchId has changed
+ * (docs/ARCHITECTURE.md, "Optimizer contract").
  */
 import type { Rng } from '../core/rng.js';
 
 /** What an optimizer may ask of an objective. Every call is charged to the objective's cost. */
 export interface ObjectiveLike {
   readonly nParams: number;
+  /**
+   * Identifies the K and the batch that `loss` and `lossAndGrad` measure now. It changes whenever
+   * the cell runner moves the objective to another K (curriculum) or another minibatch, and only
+   * then: losses measured under one batchId are comparable, losses from different ones are not.
+   */
+  readonly batchId: number;
   /** Training loss of theta on the current step's batch, forward only. */
   loss(theta: Float64Array): number;
   /** Training loss and its exact gradient (overwrites grad); `window` truncates BPTT to the last steps. */
@@ -16,7 +27,13 @@ export interface ObjectiveLike {
 }
 
 export interface StepResult {
-  /** Training loss of the optimizer's current solution on this step's batch (NaN/Inf if it blew up). */
+  /**
+   * The lowest finite loss measured during this step, on this step's K and batch (NaN if no
+   * evaluation of the step was finite). It is a measurement, not a claim about `solution()`: for
+   * BPTT it is the loss before the update, for a population method the best loss among the points
+   * it evaluated in this step (a re-measured incumbent included). The cell runner uses it only to
+   * decide when to check `solution()` against the target on the whole training set.
+   */
   loss: number;
   /** Candidates (or gradients) whose loss was NaN/Inf in this step. */
   nonfinite: number;
@@ -28,7 +45,10 @@ export interface StepResult {
 
 export interface Optimizer {
   step(objective: ObjectiveLike): StepResult;
-  /** The parameter vector that stands for the optimizer's result now (best member, mean, or iterate). */
+  /**
+   * The parameter vector that stands for the optimizer's result now: the iterate (bptt), the mean
+   * (es), or the incumbent, the best point measured on the current K and batch (ga, cmaes, random).
+   */
   solution(): Float64Array;
 }
 

@@ -1,6 +1,6 @@
 // One cell end to end: it learns the baseline task, it is reproducible from its seed, a blow-up is
 // a result (status `diverged`), and bad configurations are refused naming the field.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CellResult, runCell } from '../../src/experiment/cell.js';
 import { cellKey, resolveConfig } from '../../src/experiment/config.js';
 import { getOptimizer, optimizers } from '../../src/optimizers/index.js';
@@ -84,6 +84,36 @@ describe('runCell', () => {
     expect(r.status).toBe('budget');
     expect(r.iterations).toBe(1);
     expect(r.cost).toBe(3 * 64 * 4);
+  });
+});
+
+describe('status reached is true of the network the cell returns', () => {
+  // Curricula and minibatches make every step measure another K or batch; the target is judged on
+  // the returned solution, on the whole training set at the cell's K.
+  const target = 0.02;
+  const cases = [...optimizers.keys()].flatMap((optimizer) =>
+    (['none', 'ramp'] as const).flatMap((curriculum) => [0, 16].flatMap((batch) => [1, 2].map((seed) => ({ optimizer, curriculum, batch, seed })))),
+  );
+  const results = new Map<(typeof cases)[number], CellResult>();
+  beforeAll(() => {
+    for (const c of cases) results.set(c, runCell(resolveConfig({ task: 'rotation', K: 4, hidden: [8], ...c, budget: 3e5, target })));
+  });
+
+  it.each(cases)('$optimizer, curriculum $curriculum, batch $batch, seed $seed', (c) => {
+    const r = results.get(c)!;
+    if (r.status === 'reached') {
+      expect(r.eval.train_nmse).toBeLessThanOrEqual(target);
+      // It stopped where it was checked, and the last curve point is that measurement.
+      expect(r.cost_to_target).toBe(r.cost);
+      expect(r.curve.at(-1)!.nmse).toBe(r.eval.train_nmse);
+    } else {
+      expect(r.cost_to_target).toBeNaN();
+      if (r.status === 'budget') expect(r.eval.train_nmse).toBeGreaterThan(target);
+    }
+  });
+
+  it('some of these cells do reach the target: the check above is not vacuous', () => {
+    expect([...results.values()].filter((r) => r.status === 'reached').length).toBeGreaterThanOrEqual(4);
   });
 });
 

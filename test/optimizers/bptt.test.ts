@@ -6,6 +6,7 @@ import type { ObjectiveLike, OptionValue } from '../../src/optimizers/types.js';
 
 /** L(theta) = 1/2 sum_i lambda_i (theta_i - c_i)^2, gradient lambda_i (theta_i - c_i). */
 class Quadratic implements ObjectiveLike {
+  readonly batchId = 0;
   calls: { window: number | undefined }[] = [];
   constructor(
     readonly lambda: Float64Array,

@@ -2,11 +2,13 @@
  * Budget accounting: the cost is charged per objective.loss call, so every optimizer must evaluate
  * exactly what its design says and nothing else.
  *   ga:     generation 0 evaluates theta0 and P - 1 mutants (P calls), later generations the P - E
- *           new children (P - E calls), or P calls with `reevaluate`;
+ *           new children (P - E calls);
  *   es:     P candidates plus the updated mean (P + 1 calls);
  *   cmaes:  lambda candidates (lambda = 4 + floor(3 ln n) by default, rounded up to even when
  *           mirrored) plus the updated mean, lambda + 1 calls, or lambda without `eval_mean`;
  *   random: P calls.
+ * When the objective's K or minibatch changes, what is carried over is measured again: the GA's E
+ * elites (the incumbent itself when E = 0), the incumbent of cmaes and random (one call each).
  * None of them asks for a gradient.
  */
 import { describe, expect, test } from 'vitest';
@@ -32,7 +34,6 @@ const cases: Case[] = [
   { name: 'ga', options: { population: 64, parents: 16 }, calls: (s) => (s === 0 ? 64 : 63) },
   { name: 'ga', options: { population: 20, elite: 4 }, calls: (s) => (s === 0 ? 20 : 16) },
   { name: 'ga', options: { population: 20, elite: 0, crossover: 'uniform' }, calls: () => 20 },
-  { name: 'ga', options: { population: 20, elite: 3, reevaluate: true }, calls: () => 20 },
   { name: 'ga', options: { population: 10, elite: 2, selection: 'tournament', crossover: 'blend' }, calls: (s) => (s === 0 ? 10 : 8) },
   { name: 'es', options: {}, calls: () => 65 },
   { name: 'es', options: { population: 10 }, calls: () => 11 },
@@ -84,6 +85,33 @@ describe('reported cost on a real objective is calls x B x K', () => {
       objective.beginStep(s / 5);
       opt.step(objective);
       expected += perStep[name](s) * B * K;
+      expect(objective.cost).toBe(expected);
+    }
+  });
+});
+
+describe('with minibatches, what is carried over is measured again on the new batch', () => {
+  const task = makeTask('rotation');
+  const net = new Net({ D: 2, features: 'identity', hidden: [4], activation: 'tanh', residual: false });
+  const B = 8;
+  const K = 3;
+  const lambda = 2 * Math.ceil((4 + Math.floor(3 * Math.log(net.nParams))) / 2);
+  const perStep: Record<string, [Record<string, OptionValue>, (s: number) => number]> = {
+    ga: [{ population: 12, elite: 2 }, (s) => (s === 0 ? 12 : 10 + 2)],
+    'ga without elites': [{ population: 12, elite: 0 }, (s) => (s === 0 ? 12 : 12 + 1)],
+    es: [{ population: 12 }, () => 13],
+    cmaes: [{}, (s) => (s === 0 ? lambda + 1 : lambda + 2)],
+    random: [{ population: 12 }, (s) => (s === 0 ? 12 : 13)],
+  };
+  test.each(Object.keys(perStep))('%s', (label) => {
+    const [options, calls] = perStep[label];
+    const objective = new Objective(task, net, { K, train: 32, test: 8, batch: B, curriculum: 'none', K0: 1 }, new Rng('budget/data'));
+    const opt = create(label.split(' ')[0], initParams(net, 'xavier', 1, new Rng('budget/init')), options);
+    let expected = 0;
+    for (let s = 0; s < 5; s++) {
+      objective.beginStep(s / 5);
+      opt.step(objective);
+      expected += calls(s) * B * K;
       expect(objective.cost).toBe(expected);
     }
   });

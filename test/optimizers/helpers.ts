@@ -4,6 +4,8 @@ import { getOptimizer } from '../../src/optimizers/index.js';
 import type { ObjectiveLike, Optimizer, OptionValue, StepResult } from '../../src/optimizers/types.js';
 
 export class CountingObjective implements ObjectiveLike {
+  /** A fixed function: one K, one batch, for ever. */
+  readonly batchId = 0;
   calls = 0;
   gradCalls = 0;
 
@@ -15,6 +17,11 @@ export class CountingObjective implements ObjectiveLike {
   loss(theta: Float64Array): number {
     if (theta.length !== this.nParams) throw new Error(`theta has ${theta.length} entries, expected ${this.nParams}`);
     this.calls++;
+    return this.f(theta);
+  }
+
+  /** The function itself, not counted: for measuring a solution from outside the optimizer. */
+  value(theta: Float64Array): number {
     return this.f(theta);
   }
 
@@ -46,7 +53,10 @@ export function create(name: string, theta0: Float64Array, overrides: Record<str
 
 export interface Run {
   results: StepResult[];
+  /** StepResult.loss of every step: the lowest loss the step measured. */
   losses: number[];
+  /** The true loss of solution() after every step (measured outside the optimizer, uncounted). */
+  solutions: number[];
   /** Objective calls made by each step. */
   calls: number[];
   opt: Optimizer;
@@ -56,15 +66,17 @@ export interface Run {
 /** Steps until the objective has been called at least `budget` times (or `stop` says so). */
 export function run(opt: Optimizer, obj: CountingObjective, budget: number, stop?: (r: StepResult) => boolean): Run {
   const results: StepResult[] = [];
+  const solutions: number[] = [];
   const calls: number[] = [];
   while (obj.calls < budget) {
     const before = obj.calls;
     const r = opt.step(obj);
     calls.push(obj.calls - before);
     results.push(r);
+    solutions.push(obj.value(opt.solution()));
     if (r.diverged || stop?.(r)) break;
   }
-  return { results, losses: results.map((r) => r.loss), calls, opt, obj };
+  return { results, losses: results.map((r) => r.loss), solutions, calls, opt, obj };
 }
 
 export function filled(n: number, v: number): Float64Array {

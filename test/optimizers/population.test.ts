@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { defaultPopulation, jacobiEigen } from '../../src/optimizers/cmaes.js';
-import { BestSoFar, centeredRanks, finiteStats, rankByLoss, readOptions } from '../../src/optimizers/population.js';
+import { Evaluations, centeredRanks, finiteStats, rankByLoss, readOptions } from '../../src/optimizers/population.js';
 
 describe('rankByLoss', () => {
   test('ascending, NaN and +-Inf after every finite loss, ties in index order', () => {
@@ -45,17 +45,90 @@ test('finiteStats ignores NaN/Inf', () => {
   expect(none.mean).toBeNaN();
 });
 
-test('BestSoFar keeps the lowest finite loss and a copy of its vector', () => {
-  const b = new BestSoFar(Float64Array.from([0, 0]));
-  expect(b.reported).toBeNaN();
-  const x = Float64Array.from([1, 2]);
-  expect(b.offer(x, NaN)).toBe(false);
-  expect(b.offer(x, 5)).toBe(true);
-  x[0] = 9;
-  expect(Array.from(b.theta)).toEqual([1, 2]);
-  expect(b.offer(x, 6)).toBe(false);
-  expect(b.offer(x, -Infinity)).toBe(false);
-  expect(b.reported).toBe(5);
+describe('Evaluations: the bookkeeping every population method shares', () => {
+  /** A one-parameter objective whose batch the test moves by hand. */
+  const objective = (f: (x: number) => number) => ({
+    nParams: 1,
+    batchId: 0,
+    calls: 0,
+    loss(theta: Float64Array) {
+      this.calls++;
+      return f(theta[0]) + this.batchId;
+    },
+    lossAndGrad(): number {
+      throw new Error('no gradients');
+    },
+  });
+  const at = (x: number) => Float64Array.from([x]);
+
+  test('keeps the lowest finite loss of the batch and a copy of its vector; the step reports its own lowest', () => {
+    const obj = objective((x) => (x > 5 ? NaN : x * x));
+    const ev = new Evaluations(at(9), true);
+    expect(ev.begin(obj)).toBe(false);
+    const x = at(2);
+    ev.evaluate(obj, x);
+    x[0] = 9;
+    ev.evaluate(obj, x);
+    ev.evaluate(obj, at(3));
+    expect(Array.from(ev.best)).toEqual([2]);
+    expect(ev.bestLoss).toBe(4);
+    expect(ev.result({})).toEqual({ loss: 4, nonfinite: 1, diverged: false, metrics: {} });
+    // Next step, same batch: the incumbent is not measured again; the step's lowest is its own.
+    expect(ev.begin(obj)).toBe(false);
+    ev.evaluate(obj, at(-3));
+    expect(obj.calls).toBe(4);
+    expect(ev.result({}).loss).toBe(9);
+    expect(Array.from(ev.best)).toEqual([2]);
+  });
+
+  test('a new batch: the incumbent is measured again (one call) and compared on that batch only', () => {
+    const obj = objective((x) => x * x);
+    const ev = new Evaluations(at(0), true);
+    ev.begin(obj);
+    ev.evaluate(obj, at(1));
+    obj.batchId = 10; // every loss is now 10 higher: the old loss 1 must not be compared with new ones
+    expect(ev.begin(obj)).toBe(true);
+    expect(obj.calls).toBe(2);
+    expect(ev.bestLoss).toBe(11);
+    ev.evaluate(obj, at(2)); // 14: worse than the incumbent on this batch
+    expect(Array.from(ev.best)).toEqual([1]);
+    expect(ev.result({}).loss).toBe(11);
+  });
+
+  test('without re-measuring, a new batch forgets the incumbent\'s loss and keeps its vector', () => {
+    const obj = objective((x) => x * x);
+    const ev = new Evaluations(at(0), true);
+    ev.begin(obj);
+    ev.evaluate(obj, at(1));
+    obj.batchId = 1;
+    expect(ev.begin(obj, false)).toBe(true);
+    expect(obj.calls).toBe(1);
+    expect(ev.found).toBe(false);
+    expect(Array.from(ev.best)).toEqual([1]);
+    ev.evaluate(obj, at(3)); // 10 on the new batch: the only measured point, so the incumbent
+    expect(Array.from(ev.best)).toEqual([3]);
+  });
+
+  test('diverged when every loss of the step is NaN/Inf and no finite incumbent is left', () => {
+    const obj = objective((x) => (x > 0 ? NaN : 1));
+    const ev = new Evaluations(at(0), true);
+    ev.begin(obj);
+    ev.evaluate(obj, at(1));
+    expect(ev.result({})).toMatchObject({ loss: NaN, nonfinite: 1, diverged: true });
+    ev.begin(obj);
+    ev.evaluate(obj, at(-1));
+    ev.evaluate(obj, at(1));
+    ev.begin(obj);
+    ev.evaluate(obj, at(1)); // only NaN in this step, but the incumbent is finite
+    expect(ev.result({})).toMatchObject({ loss: NaN, nonfinite: 1, diverged: false });
+    // Without an incumbent (es: the solution is the mean) only the step's own losses count.
+    const es = new Evaluations(at(0), false);
+    es.begin(obj);
+    es.evaluate(obj, at(-1));
+    es.begin(obj);
+    es.evaluate(obj, at(1));
+    expect(es.result({}).diverged).toBe(true);
+  });
 });
 
 test('readOptions fills missing options with defaults', () => {

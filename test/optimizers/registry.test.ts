@@ -28,6 +28,7 @@ function satisfies(spec: OptionSpec, v: OptionValue): void {
 
 /** 0.5 |x - 1|^2 with its exact gradient, so that gradient methods can run too. */
 class Quadratic implements ObjectiveLike {
+  readonly batchId = 0;
   calls = 0;
   constructor(readonly nParams: number) {}
   loss(theta: Float64Array): number {
