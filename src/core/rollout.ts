@@ -9,7 +9,7 @@
  * `backward` is the vector-Jacobian product of the whole rollout: given a_K = dL/do_K it
  * accumulates dL/dtheta and walks the adjoint a_t = dL/do_t back to t = K - window.
  *
- * Cost counts network applications to one sample: forward 1, backward 2 more (DESIGN.md).
+ * Cost counts network applications to one sample: forward 1, backward 2 more (docs/ARCHITECTURE.md, "Cost").
  * Buffers grow to the largest (B, K) seen and are reused: no allocation per step or per call.
  */
 import { denseForward, denseInputGrad, denseParamGrad } from './kernels.js';
