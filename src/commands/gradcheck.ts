@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import { activationNames, getActivation } from '../core/activations.js';
 import { type GradCheck, gradCheck } from '../core/gradcheck.js';
-import { Net, initParams } from '../core/mlp.js';
-import { Dataset } from '../core/objective.js';
+import type { Net } from '../core/mlp.js';
 import { derive } from '../core/rng.js';
 import { Rollout } from '../core/rollout.js';
-import { makeTask } from '../core/tasks.js';
+import { assemble } from '../core/setup.js';
+import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { type CellConfig, resolveConfig } from '../experiment/config.js';
 import { colorFor, plainTable } from '../output/color.js';
@@ -23,21 +23,22 @@ interface Checked {
   x0: Float64Array;
   y: Float64Array;
   theta: Float64Array;
+  task: TaskInstance;
   net: Net;
   check: GradCheck;
 }
 
 /** One configuration: small net, random biases (so no ReLU pre-activation sits exactly on its kink). */
 export function checkOne(cfg: CellConfig, batch: number, h: number): Checked {
-  const task = makeTask(cfg.task, cfg.taskParams);
-  const net = new Net({ D: task.D, features: cfg.features, hidden: cfg.hidden, activation: cfg.activation, residual: cfg.residual });
-  const theta = initParams(net, cfg.init, cfg.gain, derive(cfg.seed, 'gradcheck/init'));
+  // Streams of its own (gradcheck/init, gradcheck/data/<task>): the checked net is not a cell's.
+  const { task, net, theta0, dataset } = assemble(cfg, 'gradcheck/');
+  const theta = theta0();
   const biasRng = derive(cfg.seed, 'gradcheck/bias');
   for (let l = 0; l < net.L; l++) for (let j = 0; j < net.sizes[l + 1]; j++) theta[net.bOff[l] + j] = 0.1 * biasRng.normal();
-  const data = new Dataset(task, batch, cfg.K, derive(cfg.seed, `gradcheck/data/${cfg.task}`));
+  const data = dataset(batch, cfg.K);
   const x0 = data.states[0];
   const y = data.states[cfg.K];
-  return { cfg, batch, h, x0, y, theta, net, check: gradCheck(new Rollout(net), theta, x0, y, batch, cfg.K, h) };
+  return { cfg, batch, h, x0, y, theta, task, net, check: gradCheck(new Rollout(net), theta, x0, y, batch, cfg.K, h) };
 }
 
 function list(v: unknown, all: readonly string[]): string[] {
@@ -117,7 +118,7 @@ export function gradcheckCommand(program: Command): void {
 }
 
 export function gradcheckRecord(r: Checked) {
-  const task = makeTask(r.cfg.task, r.cfg.taskParams);
+  const { task } = r;
   return {
     ...header('kstep-gradcheck/1'),
     task: taskRecord(task),

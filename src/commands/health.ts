@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Net, initParams } from '../core/mlp.js';
-import { derive } from '../core/rng.js';
-import { type TaskInstance, makeTask } from '../core/tasks.js';
+import type { Net } from '../core/mlp.js';
+import { assemble } from '../core/setup.js';
+import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { type CellConfig, describeConfig, formatValue, resolveConfig } from '../experiment/config.js';
 import type { Health } from '../health/classify.js';
@@ -73,8 +73,8 @@ export function resolveSubject(opts: Record<string, unknown>): Subject {
   const file = opts.params as string | undefined;
   if (file === undefined) {
     const cfg = resolveConfig(input);
-    const { task, net } = taskAndNet(cfg);
-    return { cfg, task, net, theta: initParams(net, cfg.init, cfg.gain, derive(cfg.seed, 'init')), source: 'init' };
+    const { task, net, theta0 } = assemble(cfg);
+    return { cfg, task, net, theta: theta0(), source: 'init' };
   }
   const given = (netKeys as readonly string[]).filter((k) => k in input);
   if (given.length) throw new UsageError(given[0], 'the net comes from --params; drop this flag');
@@ -92,17 +92,11 @@ export function resolveSubject(opts: Record<string, unknown>): Subject {
     if (err instanceof UsageError) throw new UsageError('--params', `${file}: ${err.message}`);
     throw err;
   }
-  const { task, net } = taskAndNet(cfg);
+  const { task, net } = assemble(cfg);
   if (theta.length !== net.nParams) {
     throw new UsageError('--params', `${file}: theta has ${theta.length} entries, the net ${net.layout()} has ${net.nParams}`);
   }
   return { cfg, task, net, theta, source: file };
-}
-
-function taskAndNet(cfg: CellConfig): { task: TaskInstance; net: Net } {
-  const task = makeTask(cfg.task, cfg.taskParams);
-  const net = new Net({ D: task.D, features: cfg.features, hidden: cfg.hidden, activation: cfg.activation, residual: cfg.residual });
-  return { task, net };
 }
 
 /** A positive integer flag. */

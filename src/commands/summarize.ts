@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { FILES } from '../experiment/resume.js';
-import { withHealth } from '../experiment/sweep.js';
 import { parseCsv } from '../output/csv.js';
 import { loadResults } from '../output/report/data.js';
 import { curveSparklines } from '../output/report/terminal.js';
 import { type Summary, summarize, summaryJson } from '../output/summary.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
+import { withHealth } from '../output/with-health.js';
 
 /** The summary of a results folder's cells.csv (with the health pivots of its health.csv, if any). */
 export function summarizeDir(dir: string): Summary {
@@ -27,7 +27,7 @@ export function summarizeDir(dir: string): Summary {
     throw new UsageError(file, (e as Error).message);
   }
   try {
-    return withHealth(summary, table, dir);
+    return withHealth(summary, table, join(dir, FILES.health));
   } catch (e) {
     throw new UsageError(join(dir, FILES.health), (e as Error).message);
   }

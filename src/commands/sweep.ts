@@ -1,8 +1,8 @@
 /**
  * `kstep sweep <experiment> [key=values ...]`: runs an experiment's grid in a pool of worker
  * threads, writes results/<name>/ (cells.csv, curves.csv, adjoints.csv, summary.csv,
- * manifest.json) and prints the pivot tables. See src/experiment/spec.ts for the file format and
- * the override syntax, src/experiment/sweep.ts for the folder.
+ * manifest.json) and prints the pivot tables. See src/experiment/spec.ts for the file format,
+ * src/experiment/overrides.ts for the override syntax, src/experiment/sweep.ts for the folder.
  *
  * Exit codes: 0 all cells ran (diverged cells are results, not failures); 1 some cell ended in
  * `error`, or --fail-fast stopped the sweep; 2 bad input (nothing written); 130 interrupted (SIGINT;
@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { formatValue } from '../experiment/config.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
-import { builtinNames } from '../experiment/spec.js';
+import { builtinNames } from '../experiment/experiment-file.js';
 import { loadExperiment, runSweep } from '../experiment/sweep.js';
 import { writeReport } from '../output/report/index.js';
 import { summaryJson } from '../output/summary.js';

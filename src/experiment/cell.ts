@@ -3,10 +3,9 @@
  * streams, steps the optimizer until the budget, the target or a blow-up, and measures the result.
  * The same config and seed give the same numbers wherever the cell runs.
  */
-import { Net, initParams } from '../core/mlp.js';
-import { type Evaluation, Objective } from '../core/objective.js';
+import type { Evaluation, Objective } from '../core/objective.js';
 import { derive } from '../core/rng.js';
-import { makeTask } from '../core/tasks.js';
+import { assemble } from '../core/setup.js';
 import { type AdjointSummary, summarizeAdjoints } from '../health/classify.js';
 import { getOptimizer } from '../optimizers/index.js';
 import { type CellConfig, cellKey } from './config.js';
@@ -56,21 +55,10 @@ export interface Progress {
   nmse: number;
 }
 
-/** The task, net, objective and initial parameters of a cell, from its seed alone. */
+/** The task, net, objective and initial parameters of a cell, from its seed alone (core/setup.ts). */
 export function buildCell(cfg: CellConfig) {
-  const task = makeTask(cfg.task, cfg.taskParams);
-  const net = new Net({ D: task.D, features: cfg.features, hidden: cfg.hidden, activation: cfg.activation, residual: cfg.residual });
-  // Streams depend on the seed and their purpose only, so cells that differ in optimizer (or any
-  // other key) but share a seed start from the same data and the same initial network: paired
-  // comparisons.
-  const objective = new Objective(
-    task,
-    net,
-    { K: cfg.K, train: cfg.train, test: cfg.test, batch: cfg.batch, curriculum: cfg.curriculum, K0: cfg.K0 },
-    derive(cfg.seed, `data/${cfg.task}`),
-  );
-  const theta0 = initParams(net, cfg.init, cfg.gain, derive(cfg.seed, 'init'));
-  return { task, net, objective, theta0 };
+  const { task, net, objective, theta0 } = assemble(cfg);
+  return { task, net, objective: objective(), theta0: theta0() };
 }
 
 export function runCell(cfg: CellConfig, onProgress?: (p: Progress) => void): CellResult {

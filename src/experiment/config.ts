@@ -1,5 +1,5 @@
 /**
- * One configuration namespace (DESIGN.md): a cell is one flat set of keys. The same key is a `run`
+ * One configuration namespace (docs/ARCHITECTURE.md): a cell is one flat set of keys. The same key is a `run`
  * flag, a `--set key=value`, an experiment file's grid/fixed entry, a sweep override and a CSV
  * column. Keys and defaults are defined here and in the task and optimizer registries, once.
  */
@@ -7,6 +7,7 @@ import { activationNames } from '../core/activations.js';
 import { featureNames } from '../core/features.js';
 import { initNames } from '../core/mlp.js';
 import { curriculumNames } from '../core/objective.js';
+import type { Setup } from '../core/setup.js';
 import { getTask, taskNames } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
@@ -45,26 +46,15 @@ export const cellKeys: readonly KeySpec[] = [
   { name: 'seed', kind: 'int', default: 1, min: 0, help: 'seed of every random stream of the cell' },
 ];
 
-export interface CellConfig {
-  task: string;
-  K: number;
-  activation: string;
+/**
+ * A resolved cell: the setup its task, net, data and initial parameters are assembled from
+ * (core/setup.ts), and how it is trained.
+ */
+export interface CellConfig extends Setup {
   hidden: number[];
-  features: string;
-  init: (typeof initNames)[number];
-  gain: number;
-  residual: boolean;
   optimizer: string;
   budget: number;
   target: number;
-  train: number;
-  test: number;
-  batch: number;
-  curriculum: (typeof curriculumNames)[number];
-  K0: number;
-  seed: number;
-  /** The task's parameters, all of them, without the `task.` prefix. */
-  taskParams: Record<string, number>;
   /** The optimizer's options, all of them. */
   options: Record<string, OptionValue>;
 }

@@ -20,7 +20,7 @@ import { UsageError } from '../errors.js';
 import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
 import { type CellConfig, type ConfigValue, cellKey, cellKeys, describeConfig, resolveConfig } from './config.js';
 import { MAX_CELLS, type ParsedExperiment, sourceOf } from './spec.js';
-import type { SweepCellConfig } from './sweep.js';
+import type { SweepCellConfig } from './sweep-cell.js';
 
 export interface Cell {
   /** Position in the full expansion (the canonical order). */

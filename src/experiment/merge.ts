@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseCsv, writeFileAtomic } from '../output/csv.js';
 import { type Summary, summarize, summaryCsv } from '../output/summary.js';
+import { withHealth } from '../output/with-health.js';
 import { version } from '../version.js';
 import type { ExperimentSpec } from './spec.js';
 import { FILES, type Manifest, type ResultRecords, readManifest, readResults, writeManifest, writeResults } from './resume.js';
-import { experimentFromSpec, resultFiles, withHealth } from './sweep.js';
+import { experimentFromSpec, resultFiles } from './sweep.js';
 
 export interface MergeReport {
   out: string;
@@ -77,7 +78,7 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
     resultFiles(exp),
   );
   const cells = parseCsv(cellsText);
-  const summary = withHealth(summarize(cells), cells, out);
+  const summary = withHealth(summarize(cells), cells, join(out, FILES.health));
   writeFileAtomic(join(out, FILES.summary), summaryCsv(summary));
   const started = manifests.map((m) => m.started).sort()[0];
   writeManifest(out, {

@@ -16,12 +16,12 @@
  *   pascanu_bound   gamma^(L-1) prod ||W_l|| ||J_phi|| (pascanu.ts); bound < 1 means vanishing for sure
  *   label           classify.ts on the adjoint rate (the net's lambda_1 when there is no ratio)
  */
-import { Net } from '../core/mlp.js';
+import type { Net } from '../core/mlp.js';
 import { Dataset, targetVariance } from '../core/objective.js';
 import { Rng } from '../core/rng.js';
 import { Rollout } from '../core/rollout.js';
-import { type TaskInstance, makeTask } from '../core/tasks.js';
-import type { CellConfig } from '../experiment/config.js';
+import { type Setup, assemble } from '../core/setup.js';
+import type { TaskInstance } from '../core/tasks.js';
 import { type Health, summarizeAdjoints } from './classify.js';
 import { jacobianProfile, summarizeProfile } from './jacobian.js';
 import { type LyapunovOptions, type LyapunovResult, lyapunovDefaults, netLyapunov, taskLyapunov } from './lyapunov.js';
@@ -174,18 +174,17 @@ export function powersUpTo(K: number): number[] {
  * health.csv rows of one sweep cell: the diagnostics of theta (the cell's initial or trained
  * parameters) on the cell's task, at K = 1, 2, 4, ... up to the cell's K and the cell's K itself,
  * from initial states drawn from the cell's seed (independent of the training data). Deterministic:
- * the same cell and theta give the same rows anywhere. `Ks: [cfg.K]` gives the one row for cells.csv.
- * Rows are flat records whose keys are `healthColumns`.
+ * the same setup and theta give the same rows anywhere. `Ks: [setup.K]` gives the one row for
+ * cells.csv. Rows are flat records whose keys are `healthColumns`.
  */
-export function cellHealthRows(cfg: CellConfig, theta: Float64Array, options: Partial<DiagnoseOptions> = {}): HealthRow[] {
-  const { task, net } = buildCellNet(cfg);
+export function cellHealthRows(setup: Setup, theta: Float64Array, options: Partial<DiagnoseOptions> = {}): HealthRow[] {
+  const { task, net } = buildCellNet(setup);
   if (theta.length !== net.nParams) throw new Error(`theta has ${theta.length} entries, the cell's net has ${net.nParams}`);
-  return diagnose(task, net, theta, { Ks: powersUpTo(cfg.K), seed: cfg.seed, ...options }).rows;
+  return diagnose(task, net, theta, { Ks: powersUpTo(setup.K), seed: setup.seed, ...options }).rows;
 }
 
-/** The task and net of a cell, built as buildCell builds them (without its data sets). */
-export function buildCellNet(cfg: CellConfig): { task: TaskInstance; net: Net } {
-  const task = makeTask(cfg.task, cfg.taskParams);
-  const net = new Net({ D: task.D, features: cfg.features, hidden: cfg.hidden, activation: cfg.activation, residual: cfg.residual });
+/** The task and net of a setup (core/setup.ts), without drawing its data or parameters. */
+export function buildCellNet(setup: Setup): { task: TaskInstance; net: Net } {
+  const { task, net } = assemble(setup);
   return { task, net };
 }

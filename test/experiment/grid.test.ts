@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, cellKey } from '../../src/experiment/config.js';
 import { cellId, expandGrid, parseShard, shardCells } from '../../src/experiment/grid.js';
-import { applyOverrides, parseExperiment } from '../../src/experiment/spec.js';
+import { applyOverrides } from '../../src/experiment/overrides.js';
+import { parseExperiment } from '../../src/experiment/spec.js';
 
 const expand = (json: unknown, overrides: string[] = []) => expandGrid(applyOverrides(parseExperiment(json), overrides));
 

@@ -6,10 +6,12 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { applyOverrides, healthDefaults, parseExperiment } from '../../src/experiment/spec.js';
+import { healthDefaults, healthKs } from '../../src/experiment/health-option.js';
+import { applyOverrides } from '../../src/experiment/overrides.js';
+import { parseExperiment } from '../../src/experiment/spec.js';
 import { buildCell } from '../../src/experiment/cell.js';
 import { resolveConfig } from '../../src/experiment/config.js';
-import { diagnoseCell, diagnoseStart, healthKs } from '../../src/experiment/sweep.js';
+import { diagnoseCell, diagnoseStart } from '../../src/experiment/cell-health.js';
 import { healthColumns } from '../../src/health/diagnose.js';
 import { parseCsv, splitRecords } from '../../src/output/csv.js';
 import { HEALTH_RESULT_COLUMNS } from '../../src/output/summary.js';
@@ -67,6 +69,23 @@ describe('the health option', () => {
     expect(usageError(() => applyOverrides(parsed, ['health.bogus=1'])).message).toContain('unknown health field');
     expect(usageError(() => applyOverrides(parsed, ['health.snr_batches=4,8'])).message).toContain('one value');
     expect(usageError(() => applyOverrides(parsed, ['health.K=0'])).message).toContain('integer K >= 1');
+  });
+
+  it('checks a field by one rule, in the file and in an override alike', () => {
+    const parsed = parseExperiment(base);
+    for (const [file, override] of [
+      [{ samples: 1 }, 'health.samples=1'],
+      [{ samples: 2_000_000 }, 'health.samples=2000000'],
+      [{ K: [1, 0] }, 'health.K=1,0'],
+      [{ lyapunov_steps: 1.5 }, 'health.lyapunov_steps=1.5'],
+    ] as const) {
+      // What was expected, without the field and the value given.
+      const expected = (e: UsageError) => e.message.slice(e.field.length + 2).split(', got ')[0];
+      const fromFile = usageError(() => parseExperiment({ ...base, health: file }));
+      const fromOverride = usageError(() => applyOverrides(parsed, [override]));
+      expect(expected(fromOverride)).toBe(expected(fromFile));
+    }
+    expect(usageError(() => applyOverrides(parsed, ['health.samples=2000000'])).message).toContain('expected at most 1000000');
   });
 
   it('diagnoses at the listed Ks plus the cell K, or at 1, 2, 4, ... up to the cell K', () => {

@@ -1,7 +1,9 @@
 // Experiment files and Hydra-style overrides: parsing, normalisation, precedence.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { applyOverrides, builtinNames, parseExperiment, readExperimentFile } from '../../src/experiment/spec.js';
+import { builtinNames, readExperimentFile } from '../../src/experiment/experiment-file.js';
+import { applyOverrides } from '../../src/experiment/overrides.js';
+import { parseExperiment } from '../../src/experiment/spec.js';
 
 const base = { name: 'x', seed: 3, grid: { K: [1, 4] }, fixed: { hidden: [8] } };
 

@@ -8,7 +8,9 @@
  */
 import { join, normalize } from 'node:path';
 import type { Manifest } from '../../experiment/resume.js';
-import { applyOverrides, readExperimentFile } from '../../experiment/spec.js';
+import { readExperimentFile } from '../../experiment/experiment-file.js';
+import { overridesBetween } from '../../experiment/overrides.js';
+import { type ExperimentSpec, type ParsedExperiment, parseExperiment } from '../../experiment/spec.js';
 import type { ResultsData } from './data.js';
 import { esc } from './svg.js';
 
@@ -18,49 +20,24 @@ function show(v: unknown): string {
   return String(v);
 }
 
-type Spec = {
-  seed?: number;
-  grid: Record<string, unknown[]>;
-  fixed: Record<string, unknown>;
-  optimizers: Record<string, Record<string, unknown>>;
-  variants?: Record<string, unknown>;
-  health?: Record<string, unknown>;
-};
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** One value as an override writes it: lists in brackets. */
-function ovValue(v: unknown): string {
-  return Array.isArray(v) ? `[${v.join(',')}]` : String(v);
-}
-
 /**
- * The overrides that turn the built-in experiment of the manifest's name into its stored spec
- * (`K=1,4 seed=0..2 health=true`), checked by applying them: undefined when there is no such
- * built-in or the difference is not expressible as overrides. [] when the spec is the built-in's.
+ * The overrides that turn the built-in experiment of the manifest's name into its stored spec,
+ * checked by applying them: undefined when there is no such built-in, the stored spec is not a
+ * valid experiment, or the difference is not expressible as overrides. [] when the spec is the
+ * built-in's.
  */
 export function builtinOverrides(m: Manifest): string[] | undefined {
+  let base: ParsedExperiment;
+  let stored: ExperimentSpec;
   try {
-    const base = readExperimentFile(m.experiment);
-    const b = base.spec as unknown as Spec;
-    const t = m.spec as Spec;
-    const ov: string[] = [];
-    if (t.variants && b.variants && !same(Object.keys(t.variants), Object.keys(b.variants))) ov.push(`variant=${Object.keys(t.variants).join(',')}`);
-    if (t.seed !== b.seed) ov.push(`seed=${t.seed}`);
-    for (const [k, v] of Object.entries(t.fixed)) if (!same(v, b.fixed[k])) ov.push(`${k}=${ovValue(v)}`);
-    for (const [k, v] of Object.entries(t.grid)) if (!same(v, b.grid[k])) ov.push(`${k}=${v.map(ovValue).join(',')}`);
-    for (const [o, opts] of Object.entries(t.optimizers))
-      for (const [k, v] of Object.entries(opts)) if (!same(v, b.optimizers[o]?.[k])) ov.push(`${o}.${k}=${ovValue(v)}`);
-    if (t.health && !b.health) ov.push('health=true');
-    if (!t.health && b.health) ov.push('health=false');
-    if (t.health) {
-      const h = (applyOverrides(base, ov).spec as unknown as Spec).health ?? {};
-      for (const [k, v] of Object.entries(t.health)) if (!same(v, h[k])) ov.push(`health.${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
-    }
-    return same(applyOverrides(base, ov).spec, m.spec) ? ov : undefined;
+    base = readExperimentFile(m.experiment);
+    stored = parseExperiment(m.spec).spec;
   } catch {
     return undefined;
   }
+  // The command must rebuild the stored spec exactly, not a normalised copy of it.
+  if (JSON.stringify(stored) !== JSON.stringify(m.spec)) return undefined;
+  return overridesBetween(base, stored);
 }
 
 /** JSON indented by 2, but arrays of numbers and strings on one line. */
