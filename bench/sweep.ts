@@ -1,5 +1,5 @@
 /**
- * Sweep parallelism (issue 4): wall time of one fixed sweep on 1 worker and on 2 workers.
+ * Sweep parallelism: wall time of one fixed sweep on 1 worker and on 2 workers.
  * Target: with 2 workers on 2 cores the wall time is at most 0.6 x the single-worker time.
  *
  * The grid: rotation, K = 8, tanh and relu, BPTT and GA, 6 seeds (24 cells of 0.1-0.4 s each), run through runSweep exactly as `kstep sweep` runs it (worker threads, CSV appends, the

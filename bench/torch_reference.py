@@ -10,7 +10,7 @@ With --workloads FILE (written by `node dist/bench/bench.js --export FILE`) it r
 weights, initial states and targets, and also reports how far its loss and gradient norm are from
 kstep's. Without it, it draws its own of the same distributions.
 
-Workloads (as in bench/bench.ts): task rotation (D = 2, rho 0.95, theta 0.5), identity features,
+Workloads (as in bench/setup.ts and bench/gradient.ts): task rotation (D = 2, rho 0.95, theta 0.5), identity features,
 MLP [2, *hidden, 2] with tanh and a linear output layer, xavier weights, N(0, 0.2^2) biases (with zero
 biases the untrained net contracts the state to ~1e-74 and tanh runs on tiny arguments), terminal MSE
 loss after K applications, batch B:

@@ -13,6 +13,7 @@
  *
  * Matrices are row-major D x D blocks: J[off + i*D + j] = d o_{t+1, i} / d o_{t, j}.
  */
+import { spectralNorm } from '../core/linalg.js';
 import type { Net } from '../core/mlp.js';
 import { Rollout } from '../core/rollout.js';
 
@@ -99,7 +100,7 @@ export function jacobianProfile(net: Net, theta: Float64Array, x0: Float64Array,
     for (let s = 0; s < B; s++) {
       const k = t * B + s;
       const jo = k * DD;
-      sigma[k] = spectralNorm(J, jo, D);
+      sigma[k] = spectralNorm(J, jo, D, D);
       radius[k] = spectralRadius(J, jo, D);
       // P <- J_t P, renormalised: sigma_max(J_t ... J_0) = exp(logScale) sigma_max(P).
       matMul(J, jo, P, s * DD, tmp, 0, D);
@@ -107,7 +108,7 @@ export function jacobianProfile(net: Net, theta: Float64Array, x0: Float64Array,
       if (f > 0 && Number.isFinite(f)) {
         for (let q = 0; q < DD; q++) P[s * DD + q] = tmp[q] / f;
         logScale[s] += Math.log(f);
-        logCum[k] = logScale[s] + Math.log(spectralNorm(P, s * DD, D));
+        logCum[k] = logScale[s] + Math.log(spectralNorm(P, s * DD, D, D));
       } else {
         P.fill(f === 0 ? 0 : NaN, s * DD, (s + 1) * DD);
         logScale[s] = f === 0 ? -Infinity : NaN;
@@ -194,31 +195,6 @@ export function frobenius(A: Float64Array, off: number, n: number): number {
   let s = 0;
   for (let k = 0; k < n; k++) s += A[off + k] * A[off + k];
   return Math.sqrt(s);
-}
-
-/** Largest singular value of the D x D block A[off..]: closed form for D <= 2, else sqrt(rho(A^T A)). */
-export function spectralNorm(A: Float64Array, off: number, D: number): number {
-  if (D === 1) return Math.abs(A[off]);
-  if (D === 2) {
-    const a = A[off];
-    const b = A[off + 1];
-    const c = A[off + 2];
-    const d = A[off + 3];
-    const s = a * a + b * b + c * c + d * d;
-    const det = a * d - b * c;
-    // sigma_max^2 = (s + sqrt(s^2 - 4 det^2)) / 2, written to avoid cancellation.
-    const disc = Math.sqrt(Math.max(0, (s - 2 * Math.abs(det)) * (s + 2 * Math.abs(det))));
-    return Math.sqrt((s + disc) / 2);
-  }
-  const G = new Float64Array(D * D);
-  for (let i = 0; i < D; i++) {
-    for (let j = 0; j < D; j++) {
-      let acc = 0;
-      for (let k = 0; k < D; k++) acc += A[off + k * D + i] * A[off + k * D + j];
-      G[i * D + j] = acc;
-    }
-  }
-  return Math.sqrt(spectralRadius(G, 0, D));
 }
 
 /**

@@ -5,16 +5,17 @@
  *
  * kstep's step is an L-layer MLP after a feature map (row-vector convention, mlp.ts):
  *   J = W_L^T D_{L-1} W_{L-1}^T ... D_1 W_1^T J_phi,   D_l = diag(f'(z_l)),
- * so ||J|| <= gamma^(L-1) ||W_1|| ... ||W_L|| ||J_phi|| =: bound (the issue's "gamma x product of the
- * layers' spectral norms", one gamma per hidden layer). A residual net adds the identity: 1 + bound.
+ * so ||J|| <= gamma^(L-1) ||W_1|| ... ||W_L|| ||J_phi|| =: bound (gamma times the product of the
+ * layers' spectral norms, one gamma per hidden layer). A residual net adds the identity: 1 + bound.
  * If bound < 1 then ||a_0|| <= bound^K ||a_K|| for every input: the measured per-step adjoint ratio
  * (||a_0|| / ||a_K||)^(1/K) can never exceed it.
  *
- * Spectral norms of the weight matrices are computed by power iteration on W^T W (or W W^T, the
- * smaller), from a fixed seeded start, so the bound is a pure function of theta.
+ * Spectral norms of the weight matrices come from core/linalg.ts's spectralNorm (the eigenvalues of
+ * W^T W or W W^T, the smaller, by Jacobi rotations): deterministic, so the bound is a pure function
+ * of theta.
  */
+import { spectralNorm } from '../core/linalg.js';
 import type { Net } from '../core/mlp.js';
-import { Rng } from '../core/rng.js';
 
 export interface PascanuBound {
   /** sup |f'| of the activation. */
@@ -29,52 +30,6 @@ export interface PascanuBound {
   vanishes: boolean;
 }
 
-/** Largest singular value of the row-major rows x cols matrix at A[off..], by power iteration. */
-export function matrixSpectralNorm(A: Float64Array, off: number, rows: number, cols: number, maxIter = 5000, tol = 1e-13): number {
-  // Iterate on the smaller Gram matrix G = A^T A (cols x cols) or A A^T (rows x rows).
-  const n = Math.min(rows, cols);
-  if (n === 0) return 0;
-  const G = new Float64Array(n * n);
-  const byCols = cols <= rows;
-  const inner = byCols ? rows : cols;
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let acc = 0;
-      for (let k = 0; k < inner; k++) {
-        acc += byCols ? A[off + k * cols + i] * A[off + k * cols + j] : A[off + i * cols + k] * A[off + j * cols + k];
-      }
-      G[i * n + j] = acc;
-      G[j * n + i] = acc;
-    }
-  }
-  const rng = new Rng('kstep:pascanu/power');
-  let v: Float64Array = rng.fillNormal(new Float64Array(n));
-  let w: Float64Array = new Float64Array(n);
-  normalize(v);
-  let lambda = 0;
-  for (let it = 0; it < maxIter; it++) {
-    for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let j = 0; j < n; j++) acc += G[i * n + j] * v[j];
-      w[i] = acc;
-    }
-    // Rayleigh quotient v^T G v (v unit): converges to the top eigenvalue from below.
-    let next = 0;
-    for (let i = 0; i < n; i++) next += v[i] * w[i];
-    const norm = normalize(w);
-    if (norm === 0) return 0;
-    const tmp = v;
-    v = w;
-    w = tmp;
-    if (it > 2 && Math.abs(next - lambda) <= tol * Math.abs(next)) {
-      lambda = next;
-      break;
-    }
-    lambda = next;
-  }
-  return Math.sqrt(Math.max(0, lambda));
-}
-
 /**
  * The bound for the net at theta. `states` (B x D) are where ||J_phi|| is taken (its sup over
  * them); the default, the origin, is exact for the identity and fourier maps, whose Jacobian norm
@@ -83,7 +38,7 @@ export function matrixSpectralNorm(A: Float64Array, off: number, rows: number, c
 export function pascanuBound(net: Net, theta: Float64Array, states?: Float64Array): PascanuBound {
   const D = net.spec.D;
   const layerNorms: number[] = [];
-  for (let l = 1; l <= net.L; l++) layerNorms.push(matrixSpectralNorm(theta, net.wOff[l - 1], net.sizes[l - 1], net.sizes[l]));
+  for (let l = 1; l <= net.L; l++) layerNorms.push(spectralNorm(theta, net.wOff[l - 1], net.sizes[l - 1], net.sizes[l]));
   const phiNorm = featureJacobianNorm(net, states ?? new Float64Array(D));
   const gamma = net.act.gamma;
   let bound = gamma ** (net.L - 1) * phiNorm;
@@ -106,15 +61,7 @@ export function featureJacobianNorm(net: Net, states: Float64Array): number {
       e[f] = 1;
       net.phi.vjp(states, s * D, D, e, 0, Jt, f * D);
     }
-    sup = Math.max(sup, matrixSpectralNorm(Jt, 0, F, D));
+    sup = Math.max(sup, spectralNorm(Jt, 0, F, D));
   }
   return sup;
-}
-
-function normalize(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  const n = Math.sqrt(s);
-  if (n > 0) for (let i = 0; i < v.length; i++) v[i] /= n;
-  return n;
 }

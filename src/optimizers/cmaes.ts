@@ -41,6 +41,7 @@
  * Default sigma_0 = 0.01, a tenth of a typical initial weight; with TPA the result on rotation
  * barely depends on it (sigma_0 = 0.005 to 0.03 all end below test nmse 8e-3 on seeds 1-3).
  */
+import { jacobiEigen } from '../core/linalg.js';
 import type { Rng } from '../core/rng.js';
 import { Evaluations, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
 import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
@@ -447,57 +448,6 @@ class CmaEs implements Optimizer {
   solution(): Float64Array {
     return this.evals.best;
   }
-}
-
-/**
- * Cyclic Jacobi eigenvalue algorithm for a symmetric n x n matrix A (row-major), in place:
- * A is rotated to diagonal (its eigenvalues on the diagonal) and every rotation J is applied to
- * V <- V J, so if V starts as the identity its columns end as the eigenvectors (if V starts as an
- * orthogonal B, as B times them). Returns the number of sweeps used.
- */
-export function jacobiEigen(A: Float64Array, V: Float64Array, n: number, maxSweeps = 60): number {
-  for (let sweep = 1; sweep <= maxSweeps; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (apq === 0) continue;
-        const app = A[p * n + p];
-        const aqq = A[q * n + q];
-        // Negligible against the diagonal: skip (the classic threshold test, relative to double precision).
-        if (Math.abs(apq) <= 1e-15 * Math.sqrt(Math.abs(app * aqq)) || Math.abs(apq) < 1e-300) {
-          A[p * n + q] = A[q * n + p] = 0;
-          continue;
-        }
-        rotated = true;
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p];
-          const akq = A[k * n + q];
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k];
-          const aqk = A[q * n + k];
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        A[p * n + q] = A[q * n + p] = 0;
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p];
-          const vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-    if (!rotated) return sweep;
-  }
-  return maxSweeps;
 }
 
 export const cmaes: OptimizerEntry = {

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Rng } from '../../src/core/rng.js';
-import { defaultPopulation, jacobiEigen } from '../../src/optimizers/cmaes.js';
+import { defaultPopulation } from '../../src/optimizers/cmaes.js';
 import { Evaluations, centeredRanks, finiteStats, rankByLoss, readOptions } from '../../src/optimizers/population.js';
 
 describe('rankByLoss', () => {
@@ -143,54 +142,4 @@ test('pycma default population 4 + floor(3 ln n)', () => {
   expect(defaultPopulation(10)).toBe(10);
   expect(defaultPopulation(100)).toBe(17);
   expect(defaultPopulation(1218)).toBe(25);
-});
-
-describe('jacobiEigen', () => {
-  for (const n of [1, 2, 7, 30]) {
-    test(`diagonalises a random symmetric ${n} x ${n} matrix: C V = V diag(lambda), V orthonormal`, () => {
-      const rng = new Rng(`jacobi:${n}`);
-      const C = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) {
-        for (let j = i; j < n; j++) C[i * n + j] = C[j * n + i] = rng.normal();
-      }
-      const A = Float64Array.from(C);
-      const V = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) V[i * n + i] = 1;
-      const sweeps = jacobiEigen(A, V, n);
-      expect(sweeps).toBeLessThan(20);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          let cv = 0;
-          let vv = 0;
-          for (let k = 0; k < n; k++) {
-            cv += C[i * n + k] * V[k * n + j];
-            vv += V[k * n + i] * V[k * n + j];
-          }
-          expect(cv).toBeCloseTo(V[i * n + j] * A[j * n + j], 10);
-          expect(vv).toBeCloseTo(i === j ? 1 : 0, 12);
-          if (i !== j) expect(A[i * n + j]).toBe(0);
-        }
-      }
-      let trace = 0;
-      let eigSum = 0;
-      for (let i = 0; i < n; i++) {
-        trace += C[i * n + i];
-        eigSum += A[i * n + i];
-      }
-      expect(eigSum).toBeCloseTo(trace, 10);
-    });
-  }
-
-  test('handles a diagonal matrix and a degenerate one without rotating forever', () => {
-    const A = Float64Array.from([2, 0, 0, 0, 2, 0, 0, 0, 0]);
-    const V = Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]);
-    expect(jacobiEigen(A, V, 3)).toBe(1);
-    const ones = new Float64Array(16).fill(1);
-    const W = new Float64Array(16);
-    for (let i = 0; i < 4; i++) W[i * 4 + i] = 1;
-    expect(jacobiEigen(ones, W, 4)).toBeLessThan(20);
-    const eig = [0, 5, 10, 15].map((k) => ones[k]).sort((a, b) => a - b);
-    expect(eig[3]).toBeCloseTo(4, 12);
-    for (const e of eig.slice(0, 3)) expect(Math.abs(e)).toBeLessThan(1e-12);
-  });
 });
