@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Net } from '../src/core/mlp.js';
+import { derive } from '../src/core/rng.js';
 import { Rollout } from '../src/core/rollout.js';
 
 const bin = new URL('../bin/kstep.js', import.meta.url).pathname;
@@ -62,18 +63,59 @@ describe('run', () => {
     expect(strip(c.stdout).test_nmse).not.toBe(strip(a.stdout).test_nmse);
   });
 
-  it('saves a network that reproduces the reported training loss', () => {
+  it('saves a network that reproduces the reported training loss, nmse and gradient norm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kstep-'));
     const file = join(dir, 'p.json');
     const r = kstep(...args, '--save-params', file);
+    expect(r.code).toBe(0);
     const record = JSON.parse(r.stdout);
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved.format).toBe('kstep-params/1');
-    expect(saved.net.sizes).toEqual([2, 8, 2]);
-    expect(saved.theta).toHaveLength(saved.net.n_params);
-    // Its gradient norm at the end, recomputed from the file, matches the record.
-    expect(record.end.grad_norm).toBeGreaterThan(0);
     expect(saved.config).toEqual(record.config);
+    // The layout in the file is the documented flat one: per layer W_l [fan_in][fan_out] row-major,
+    // then b_l, layer after layer, sizes [F, ...hidden, D] = [2, 8, 2].
+    expect(saved.net.sizes).toEqual([2, 8, 2]);
+    expect(saved.net.layout).toEqual([
+      { layer: 1, W: { offset: 0, rows: 2, cols: 8 }, b: { offset: 16, size: 8 } },
+      { layer: 2, W: { offset: 24, rows: 8, cols: 2 }, b: { offset: 40, size: 2 } },
+    ]);
+    expect(saved.net.n_params).toBe(42);
+    expect(saved.theta).toHaveLength(42);
+
+    // The training set, rebuilt outside kstep's task and objective code: initial states are the
+    // rotation sampler's normal draws from the cell's data stream, targets rho^K R(K theta) x0 in
+    // closed form.
+    const K = 4;
+    const n = record.config.train as number;
+    const rng = derive(3, 'data/rotation').derive('train');
+    const x0 = Array.from({ length: n }, () => [rng.normal(), rng.normal()]);
+    const [rho, th] = [0.95, 0.5];
+    const [c, s] = [rho ** K * Math.cos(K * th), rho ** K * Math.sin(K * th)];
+    const y = x0.map(([a, b]) => [c * a - s * b, s * a + c * b]);
+
+    // A plain forward of the saved network, written from the layout above.
+    const forward = (theta: number[], o: number[]): number[] => {
+      for (let t = 0; t < K; t++) {
+        const h = Array.from({ length: 8 }, (_, j) => Math.tanh(theta[16 + j] + o[0] * theta[j] + o[1] * theta[8 + j]));
+        o = [0, 1].map((d) => h.reduce((acc, v, i) => acc + v * theta[24 + i * 2 + d], theta[40 + d]));
+      }
+      return o;
+    };
+    const loss = (theta: number[]) => x0.reduce((acc, x, k) => acc + forward(theta, x).reduce((e, v, d) => e + (v - y[k][d]) ** 2, 0), 0) / (2 * n);
+    const mean = [0, 1].map((d) => y.reduce((acc, v) => acc + v[d], 0) / n);
+    const variance = [0, 1].reduce((acc, d) => acc + y.reduce((v, p) => v + (p[d] - mean[d]) ** 2, 0) / n, 0) / 2;
+
+    const L = loss(saved.theta);
+    expect(Math.abs(L - record.end.loss) / record.end.loss).toBeLessThan(1e-12);
+    expect(Math.abs(L / variance - record.train_nmse) / record.train_nmse).toBeLessThan(1e-12);
+    // The gradient norm at the end, against central differences of the plain forward.
+    const g = saved.theta.map((v: number, i: number) => {
+      const h = 1e-5 * Math.max(1, Math.abs(v));
+      const up = saved.theta.with(i, v + h);
+      const down = saved.theta.with(i, v - h);
+      return (loss(up) - loss(down)) / (2 * h);
+    });
+    expect(Math.abs(Math.hypot(...g) - record.end.grad_norm) / record.end.grad_norm).toBeLessThan(1e-7);
   });
 
   it('prints the metric table and the adjoint profile', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as spec from '../../src/experiment/spec.js';
+import { parseExperiment } from '../../src/experiment/spec.js';
 import { parseCsv, parseNumber } from '../../src/output/csv.js';
 import { GRID_POINTS } from '../../src/output/report/curves.js';
 import { writeReport } from '../../src/output/report/index.js';
@@ -18,9 +18,6 @@ import { writeReport } from '../../src/output/report/index.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const bin = new URL('../../bin/kstep.js', import.meta.url).pathname;
-// Health diagnostics (health.csv) when this build has them; the chart must then be there.
-const withHealth = 'healthDefaults' in spec;
-
 const experiment = {
   name: 'tiny',
   seed: 0,
@@ -29,7 +26,8 @@ const experiment = {
   grid: { K: [1, 3], activation: ['tanh', 'relu'], optimizer: ['bptt', 'ga'], seed: [0, 1] },
   fixed: { task: 'rotation', hidden: [4], train: 16, test: 16 },
   optimizers: { ga: { population: 8, parents: 2 } },
-  ...(withHealth ? { health: { samples: 16, snr_batches: 4, snr_batch: 4, lyapunov_steps: 20, lyapunov_samples: 2 } } : {}),
+  // Health diagnostics on: the sweep writes health.csv and the report draws the health chart.
+  health: { samples: 16, snr_batches: 4, snr_batch: 4, lyapunov_steps: 20, lyapunov_samples: 2 },
 };
 
 function table(file: string): Record<string, string>[] {
@@ -103,6 +101,8 @@ async function render(file: string, screenshot?: string): Promise<Rendered> {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} not found: the browser test needs Debian's chromium package (apt-get install -y chromium; .ci/run installs it when missing)`);
+  // The experiment is valid as written (health included), so the sweep below runs it as is.
+  parseExperiment(experiment);
   work = mkdtempSync(join(tmpdir(), 'kstep-browser-'));
   dir = join(work, 'results');
   const file = join(work, 'tiny.json');
@@ -131,7 +131,7 @@ describe('report.html of a tiny sweep in headless Chromium', () => {
     expect(page.requests).toEqual([]);
     expect(statSync(join(dir, 'report.html')).size).toBeLessThan(1 << 20);
     expect(statSync(join(work, 'report.png')).size).toBeGreaterThan(20_000);
-    expect(page.charts).toEqual(['heatmap', 'curves', 'adjoints', ...(withHealth ? ['health'] : [])]);
+    expect(page.charts).toEqual(['heatmap', 'curves', 'adjoints', 'health']);
   });
 
   it('every data mark is drawn', () => {
@@ -198,9 +198,14 @@ describe('report.html of a tiny sweep in headless Chromium', () => {
     }
   });
 
-  it.runIf(withHealth)('gradient norm and SNR against K: a line per optimizer and phase, points, Lyapunov references', () => {
+  it('gradient norm and SNR against K: a line per optimizer and phase, points, Lyapunov references', () => {
     const rows = table(join(dir, 'health.csv'));
     const cellOf = new Map(cells.map((c) => [c.cell_id, c]));
+    // Every cell has its health rows: the trained net at its own K, and the initial net.
+    expect(new Set(rows.map((r) => r.cell_id))).toEqual(new Set(cells.map((c) => c.cell_id)));
+    for (const c of cells) expect(rows.some((r) => r.cell_id === c.cell_id && r.phase === 'end' && r.K === c.K)).toBe(true);
+    expect(rows.some((r) => r.phase === 'start')).toBe(true);
+    expect(byMark('health').length).toBeGreaterThan(0);
     const acts = [...new Set(cells.map((c) => c.activation))];
     const paths = byMark('health');
     for (const metric of ['grad_norm', 'snr'])

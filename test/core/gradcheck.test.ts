@@ -112,21 +112,29 @@ describe('gradCheck itself', () => {
     expect(gradCheck(r, theta, x0, y, B, 4).relError).toBeLessThan(1e-6);
   });
 
-  it('the finite differences are (L(theta + h e_i) - L(theta - h e_i)) / 2h with h scaled by max(1, |theta_i|)', () => {
-    const { D, x0, y } = taskData('logistic', 2);
-    const net = new Net({ D, features: 'identity', hidden: [3], activation: 'sin', residual: false });
-    const theta = params(net, 'gradcheck/fd');
-    theta[0] = 5; // an entry > 1: its step is 5h
-    const res = gradCheck(new Rollout(net), theta, x0, y, B, 2, 1e-4);
-    const r = new Rollout(net);
-    for (const i of [0, 1, net.nParams - 1]) {
-      const step = 1e-4 * Math.max(1, Math.abs(theta[i]));
-      const th = Float64Array.from(theta);
-      th[i] += step;
-      const up = r.loss(th, x0, y, B, 2);
-      th[i] = theta[i] - step;
-      const down = r.loss(th, x0, y, B, 2);
-      expect(res.fd[i]).toBe((up - down) / (2 * step));
-    }
+  it('gradient and finite differences against closed forms, with the step h max(1, |theta_i|)', () => {
+    // D = 1, no hidden layer, identity activation, K = 2: o_2 = (x w + b) w + b = x w^2 + b (w + 1).
+    // With p = o_2 - y and one sample, L = p^2 is a quartic in w and a quadratic in b, so
+    //   dL/dw = 2 p (2 x w + b),  dL/db = 2 p (w + 1),
+    // and the central difference with step s is exact up to its s^2 term: for a quartic
+    //   (L(w + s) - L(w - s)) / 2s = L'(w) + s^2 L'''(w) / 6,  with L''' = 6 p' p'' = 12 x (2 x w + b),
+    // and for b (quadratic) it is L'(b) exactly.
+    const net = new Net({ D: 1, features: 'identity', hidden: [], activation: 'identity', residual: false });
+    const [w, b, x, y] = [5, 0.3, 0.7, -0.4];
+    const h = 1e-3;
+    const res = gradCheck(new Rollout(net), Float64Array.from([w, b]), Float64Array.of(x), Float64Array.of(y), 1, 2, h);
+    const p = x * w * w + b * (w + 1) - y;
+    expect(res.loss).toBeCloseTo(p * p, 12);
+    expect(res.grad[0]).toBeCloseTo(2 * p * (2 * x * w + b), 10);
+    expect(res.grad[1]).toBeCloseTo(2 * p * (w + 1), 10);
+    const s = h * Math.max(1, Math.abs(w)); // 5h: the step scales with |w| = 5
+    const fdW = 2 * p * (2 * x * w + b) + (s * s * 12 * x * (2 * x * w + b)) / 6;
+    // The s^2 term is 2.6e-4 here; with step h instead of 5h it would be 1.0e-5.
+    expect(Math.abs(res.fd[0] - fdW)).toBeLessThan(1e-7);
+    expect(Math.abs(res.fd[1] - 2 * p * (w + 1))).toBeLessThan(1e-7);
+    // relError is ||g - fd|| / max(||g||, ||fd||), and here it sees the s^2 term.
+    const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
+    expect(res.relError).toBeCloseTo(Math.hypot(res.grad[0] - res.fd[0], res.grad[1] - res.fd[1]) / Math.max(norm(res.grad), norm(res.fd)), 15);
+    expect(res.relError).toBeGreaterThan(5e-7);
   });
 });

@@ -6,6 +6,7 @@ import { Rng } from '../../src/core/rng.js';
 import { Rollout } from '../../src/core/rollout.js';
 import {
   EXPLODING_RATIO,
+  LYAPUNOV_TOLERANCE,
   VANISHING_RATIO,
   classifyHealth,
   healthLabels,
@@ -107,13 +108,18 @@ describe('rates, thresholds and the Lyapunov fallback', () => {
     expect(labelRate(NaN, 8)).toBe('nan');
   });
 
-  it('lyapunovRegime: contracting below -0.01, expanding above 0.01, neutral between', () => {
-    expect(lyapunovRegime(-0.05)).toBe('contracting');
-    expect(lyapunovRegime(-0.0005)).toBe('neutral');
+  it('lyapunovRegime: contracting below -0.001, expanding above 0.001, neutral between (LYAPUNOV_TOLERANCE)', () => {
+    expect(LYAPUNOV_TOLERANCE).toBe(1e-3);
+    // Just either side of -0.001 and +0.001: a tolerance moved to 0.0005 or 0.002 changes a label.
+    expect(lyapunovRegime(-0.0011)).toBe('contracting');
+    expect(lyapunovRegime(-0.0009)).toBe('neutral');
+    expect(lyapunovRegime(-0.001)).toBe('neutral');
     expect(lyapunovRegime(0)).toBe('neutral');
-    expect(lyapunovRegime(0.0005)).toBe('neutral');
-    // The logistic map at r = 4 has lambda_1 = ln 2.
-    expect(lyapunovRegime(Math.LN2)).toBe('expanding');
+    expect(lyapunovRegime(0.001)).toBe('neutral');
+    expect(lyapunovRegime(0.0009)).toBe('neutral');
+    expect(lyapunovRegime(0.0011)).toBe('expanding');
+    // Lorenz at dt = 0.01 (0.009 per step) is expanding, as documented.
+    expect(lyapunovRegime(0.009)).toBe('expanding');
     expect(lyapunovRegime(NaN)).toBe('nan');
   });
 

@@ -1,5 +1,5 @@
-// `kstep health` and `kstep lyapunov`, registered on a bare commander program (the lead wires them
-// into src/cli.ts): JSON records, tables, --params files and usage errors.
+// `kstep health` and `kstep lyapunov`, registered on a bare commander program (healthCommand and
+// lyapunovCommand, as src/cli.ts registers them): JSON records, tables, --params files and usage errors.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,8 +52,15 @@ describe('kstep lyapunov', () => {
   it('logistic r = 4 gives ln 2 within 0.01, with the closed form alongside', async () => {
     const rec = JSON.parse(await kstep('lyapunov', '--task', 'logistic', '--set', 'task.r=4', '--json'));
     expect(rec.format).toBe('kstep-lyapunov/1');
-    expect(Math.abs(rec.true_map.exponents[0] - Math.LN2)).toBeLessThan(0.01);
-    expect(rec.known.values[0]).toBeCloseTo(Math.LN2, 15);
+    // The measured exponent against ln 2: within 5 standard errors of the mean over the initial
+    // states (about 1e-3 with the defaults, 32 states of 1000 steps), and each state's estimate close.
+    const [lambda, sd] = [rec.true_map.exponents[0], rec.true_map.std[0]];
+    expect(rec.true_map.used).toBe(32);
+    expect(sd).toBeGreaterThan(0);
+    expect(sd).toBeLessThan(0.01);
+    expect(Math.abs(lambda - Math.LN2)).toBeLessThan((5 * sd) / Math.sqrt(32));
+    // The closed form printed beside it is the one the measurement agrees with.
+    expect(Math.abs(lambda - rec.known.values[0])).toBeLessThan((5 * sd) / Math.sqrt(32));
     expect(rec.net).toBeNull();
   });
 

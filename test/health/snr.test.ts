@@ -40,9 +40,8 @@ describe('gradientSnr', () => {
     }
   });
 
-  it('is deterministic in the seed', () => {
+  it('the seed chooses the states (the first test pins seed 9 to its stream): another seed, another SNR', () => {
     const a = gradientSnr(task, net, theta, [2], { seed: 1 });
-    expect(gradientSnr(task, net, theta, [2], { seed: 1 })).toEqual(a);
     expect(gradientSnr(task, net, theta, [2], { seed: 2 })[0].snr).not.toBe(a[0].snr);
   });
 

@@ -1,6 +1,6 @@
 // The HTML report of a synthetic results folder (fixture.ts): every chart's marks counted against
 // the data, divergence marked, the health chart present exactly when health.csv is, self-contained,
-// deterministic, and the reproduce command.
+// a function of the files alone, the panel layout of other descriptors, and the reproduce command.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,8 +111,13 @@ describe('report of a results folder', () => {
     expect(new Set(refs.map((r) => r['data-lambda']))).toEqual(new Set(['-0.3', '-0.05']));
   });
 
-  it('is deterministic', () => {
-    expect(reportHtml(loadResults(dir))).toBe(html);
+  it('depends on the files alone: the same results written to another folder give the same page but for its path', () => {
+    const other = writeFixture({ health: true });
+    expect(other).not.toBe(dir);
+    const page = reportHtml(loadResults(other));
+    // The folder is named in the footer; nothing else (no clock, no random id) may differ.
+    expect(page).toContain(`from the CSVs in ${other}.`);
+    expect(page.split(other).join(dir)).toBe(html);
   });
 });
 
@@ -153,8 +158,25 @@ describe('layout', () => {
     expect(d.colKey).toBe('task.r');
     expect(d.cols).toEqual(['3.5', '3.9']);
     const html = reportHtml(data);
-    expect(marks(html, 'cell')).toHaveLength(configs);
-    expect(html).toContain('K = 4 · task.r=3.9');
+    // Heatmap: rows K, columns task.r, one cell per (K, task.r, variant), each exactly once and with
+    // the seeds of its fixture group (activation tanh became task.r 3.5, relu 3.9; bptt became bptt+clip).
+    const cs = marks(html, 'cell');
+    expect(cs).toHaveLength(configs);
+    const key = (K: string | number, col: string, arm: string) => `${K}|${col}|${arm}`;
+    const expected = Ks.flatMap((K) => ['3.5', '3.9'].flatMap((r) => ['bptt+clip', 'ga'].map((v) => key(K, r, v))));
+    expect(cs.map((c) => key(c['data-k'], c['data-col'], c['data-arm'])).sort()).toEqual(expected.sort());
+    for (const c of cs) {
+      const group = cells.filter(
+        (x) => String(x.K) === c['data-k'] && (x.activation === 'tanh' ? '3.5' : '3.9') === c['data-col'] && (x.optimizer === 'bptt' ? 'bptt+clip' : 'ga') === c['data-arm'],
+      );
+      expect(Number(c['data-n'])).toBe(group.length);
+    }
+    // Curves and adjoints: one panel per K and task.r, titled by both, the variants as series.
+    for (const K of Ks) {
+      for (const r of ['3.5', '3.9']) expect(html.split(`K = ${K} · task.r=${r}<`).length - 1, `K = ${K} · task.r=${r}`).toBe(2);
+    }
+    expect(html).not.toContain('· tanh<');
+    expect(new Set(marks(html, 'median').map((m) => m['data-series']))).toEqual(new Set(['bptt+clip', 'ga']));
   });
 });
 
