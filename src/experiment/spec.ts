@@ -33,9 +33,6 @@ import { type HealthSpec, resolveHealth } from './health-option.js';
 import { NAME_RE, checkSchema } from './schema.js';
 import { checkKey, checkOptimizerOptions, parseFor, parseList } from './spec-keys.js';
 
-// The health option is part of the spec's type: its users get both from here.
-export { type HealthSpec, healthDefaults } from './health-option.js';
-
 /** A validated experiment, with every value parsed (numbers are numbers, lists are arrays). */
 export interface ExperimentSpec {
   name: string;
