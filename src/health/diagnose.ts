@@ -18,7 +18,7 @@
  */
 import type { Net } from '../core/mlp.js';
 import { Dataset, targetVariance } from '../core/objective.js';
-import { Rng } from '../core/rng.js';
+import { derive } from '../core/rng.js';
 import { Rollout } from '../core/rollout.js';
 import { type Setup, assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
@@ -103,7 +103,7 @@ export function diagnose(task: TaskInstance, net: Net, theta: Float64Array, opti
   const D = task.D;
   const B = o.samples;
   const Kmax = Math.max(...Ks);
-  const data = new Dataset(task, B, Kmax, new Rng(`kstep:${o.seed}`).derive(`health/${task.name}`));
+  const data = new Dataset(task, B, Kmax, derive(o.seed, `health/${task.name}`));
   const x0 = data.states[0];
 
   let lyapNet: LyapunovResult | undefined;

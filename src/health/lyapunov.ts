@@ -13,7 +13,7 @@
  * which is why lambda_1 > 0 (chaos) means exploding gradients (Metz et al. 2021).
  */
 import type { Net } from '../core/mlp.js';
-import { Rng } from '../core/rng.js';
+import { derive } from '../core/rng.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { NetJacobian } from './jacobian.js';
 
@@ -78,7 +78,7 @@ export function netMap(net: Net, theta: Float64Array): TangentMap {
 
 /** B initial states from the task's sampler, from a stream that depends on the seed only. */
 export function initialStates(task: TaskInstance, B: number, seed: number | string): Float64Array {
-  const rng = new Rng(`kstep:${seed}`).derive(`lyapunov/${task.name}`);
+  const rng = derive(seed, `lyapunov/${task.name}`);
   const x = new Float64Array(B * task.D);
   for (let s = 0; s < B; s++) task.sample(rng, x, s * task.D);
   return x;

@@ -13,7 +13,7 @@
  */
 import type { Net } from '../core/mlp.js';
 import { Dataset } from '../core/objective.js';
-import { Rng } from '../core/rng.js';
+import { derive } from '../core/rng.js';
 import { Rollout } from '../core/rollout.js';
 import type { TaskInstance } from '../core/tasks.js';
 
@@ -46,7 +46,7 @@ export function gradientSnr(task: TaskInstance, net: Net, theta: Float64Array, K
   if (!(M >= 2)) throw new Error(`gradientSnr: needs at least 2 minibatches, got ${M}`);
   const D = task.D;
   const Kmax = Math.max(...Ks);
-  const data = new Dataset(task, M * b, Kmax, new Rng(`kstep:${seed}`).derive(`snr/${task.name}`));
+  const data = new Dataset(task, M * b, Kmax, derive(seed, `snr/${task.name}`));
   const rollout = new Rollout(net);
   const P = net.nParams;
   const G = new Float64Array(M * P);
