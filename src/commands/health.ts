@@ -178,7 +178,7 @@ export function healthRecord(s: Subject, d: Diagnosis, options: Record<string, n
 }
 
 function labelColor(c: ReturnType<typeof colorFor>, label: Health): string {
-  return label === 'healthy' ? c.green(label) : label === 'nan' ? c.red(label) : label === 'exploding' ? c.red(label) : c.yellow(label);
+  return label === 'healthy' ? c.green(label) : label === 'nonfinite' ? c.red(label) : label === 'exploding' ? c.red(label) : c.yellow(label);
 }
 
 export function renderHealth(s: Subject, d: Diagnosis): string {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { type CellResult, buildCell, runCell } from '../experiment/cell.js';
 import { type CellConfig, describeConfig, formatValue, resolveConfig } from '../experiment/config.js';
+import { checkCellResources } from '../experiment/resources.js';
 import { colorFor, plainTable } from '../output/color.js';
 import { fmt, fmtCost, fmtMs } from '../output/format.js';
 import { header, netRecord, taskRecord, toJson } from '../output/records.js';
@@ -22,6 +23,7 @@ export function runCommand(program: Command): void {
     .option('--save-params <file>', 'write the trained network (spec + parameter vector) as JSON')
     .action((opts: Record<string, unknown>) => {
       const cfg = resolveConfig(configInput(opts));
+      checkCellResources(cfg, 'run');
       const saveTo = opts.saveParams as string | undefined;
       if (saveTo !== undefined && !existsSync(dirname(resolve(saveTo)))) {
         throw new UsageError('--save-params', `directory ${dirname(resolve(saveTo))} does not exist`);

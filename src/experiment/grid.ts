@@ -19,6 +19,7 @@ import { getTask, taskNames } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
 import { type CellConfig, type ConfigValue, cellKey, cellKeys, describeConfig, resolveConfig } from './config.js';
+import { checkCellResources, memoryLimit } from './resources.js';
 import { MAX_CELLS, type ParsedExperiment, sourceOf } from './spec.js';
 import type { SweepCellConfig } from './sweep-cell.js';
 
@@ -34,9 +35,15 @@ export interface Cell {
   config: CellConfig;
 }
 
-/** 12 hex digits of SHA-256 of the canonical key. */
+/**
+ * `c` and 12 hex digits of SHA-256 of the canonical key. The leading letter keeps every id a string
+ * for CSV readers: a bare hex id can be all digits or digits with one `e` (`367094771e62`), which
+ * pandas reads as a number.
+ */
+export const CELL_ID_PATTERN = /^c[0-9a-f]{12}$/;
+
 export function cellId(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return `c${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
 /** The namespace order of every possible column: cell keys, with task.<param> after task, then options. */
@@ -95,6 +102,7 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
   const byId = new Map<string, string>();
   const checkedOptimizers = new Set<string>();
   const point: ConfigValue[] = new Array(axes.length);
+  const limit = memoryLimit();
 
   const emit = (variant: string | undefined, seed: number) => {
     // Which section each key of this cell comes from, for error messages.
@@ -159,6 +167,8 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
         // Anything else is a problem of the dummy vector, not of the options.
       }
     }
+    // Memory and the largest step are checked for every cell before any cell runs.
+    checkCellResources(config, 'cell', limit);
     const key = cellKey(config);
     const prev = byKey.get(key);
     if (prev) {

@@ -7,7 +7,10 @@
  *   - drops a torn last record of any file (no line break: the writer was interrupted),
  *   - keeps the first row per cell_id in cells.csv (a duplicate would be a bug; it is reported),
  *   - keeps curve, adjoint and health records only of cells that have a cells.csv row (blocks appended
- *     before an interruption hit the cells row belong to a cell that will be run again).
+ *     before an interruption hit the cells row belong to a cell that will be run again),
+ *   - drops a cell (its cells.csv row and its other records) when any of its records holds a value
+ *     a sweep never writes: a numeric column that is not a number (written numbers, the empty field
+ *     for NaN, `inf`, `-inf`), an unknown status, health label or phase. Such a cell is run again.
  * Writing sorts rows by the cells' canonical order (records within a cell keep their order) and
  * replaces each file atomically (temporary file + rename), so a finished folder has the same bytes
  * however the rows were appended: in any completion order, on any number of workers, resumed or
@@ -16,8 +19,11 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { healthLabels } from '../health/classify.js';
 import { healthColumns } from '../health/diagnose.js';
 import { csvText, formatRecord, parseRecord, splitRecords, writeFileAtomic } from '../output/csv.js';
+import { RESULT_COLUMNS } from '../output/summary.js';
+import { statusNames } from './cell.js';
 
 export const FILES = {
   cells: 'cells.csv',
@@ -48,6 +54,37 @@ export interface ResultRecords {
   torn: string[];
   /** Records dropped for other reasons (duplicates, orphans of unfinished cells, wrong field count). */
   dropped: number;
+  /** Cells dropped (by readResults) because a record of theirs holds an invalid value: id and the first bad value. */
+  invalid?: { id: string; file: string; column: string; value: string }[];
+}
+
+/** A number as formatNumber writes it (finite, shortest round-trip form), or NaN / an infinity as written. */
+const NUMBER = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?$/;
+
+function numberField(s: string): boolean {
+  return s === '' || s === 'inf' || s === '-inf' || NUMBER.test(s);
+}
+
+const LABELS: readonly string[] = ['', ...healthLabels];
+const PHASES: readonly string[] = ['start', 'end'];
+
+/** The check of each column of a results file, by column name; columns without one are free text. */
+function columnCheck(column: string): ((s: string) => boolean) | undefined {
+  if (column === 'cell_id' || column === 'error') return undefined;
+  if (column === 'status') return (s) => (statusNames as readonly string[]).includes(s);
+  if (column === 'health_start' || column === 'health_end' || column === 'label') return (s) => LABELS.includes(s);
+  if (column === 'phase') return (s) => PHASES.includes(s);
+  return numberField;
+}
+
+/** The first field of a record that fails its column's check, as [column, value]. */
+function firstInvalid(header: readonly string[], fields: readonly string[], columns: readonly string[]): [string, string] | undefined {
+  for (let i = 0; i < header.length; i++) {
+    if (!columns.includes(header[i])) continue;
+    const check = columnCheck(header[i]);
+    if (check && !check(fields[i])) return [header[i], fields[i]];
+  }
+  return undefined;
 }
 
 function idOf(record: string): string {
@@ -78,7 +115,15 @@ function sameHeader(a: readonly string[], b: readonly string[]): boolean {
  * written by a different experiment).
  */
 export function readResults(dir: string, expectedHeader?: readonly string[]): ResultRecords {
-  const out: ResultRecords = { header: [], cells: new Map(), curves: new Map(), adjoints: new Map(), health: new Map(), torn: [], dropped: 0 };
+  const bad: NonNullable<ResultRecords['invalid']> = [];
+  const out: ResultRecords = { header: [], cells: new Map(), curves: new Map(), adjoints: new Map(), health: new Map(), torn: [], dropped: 0, invalid: bad };
+  const invalid = new Set<string>();
+  const reject = (id: string, file: string, [column, value]: [string, string]) => {
+    if (invalid.has(id)) return;
+    invalid.add(id);
+    bad.push({ id, file, column, value });
+  };
+  const resultColumns: readonly string[] = RESULT_COLUMNS;
   const cells = readFile(join(dir, FILES.cells));
   if (cells.torn) out.torn.push(FILES.cells);
   if (cells.header) {
@@ -100,6 +145,8 @@ export function readResults(dir: string, expectedHeader?: readonly string[]): Re
         out.dropped++;
         continue;
       }
+      const wrong = firstInvalid(cells.header, fields, resultColumns);
+      if (wrong) reject(fields[0], FILES.cells, wrong);
       out.cells.set(fields[0], rec);
     }
   }
@@ -117,10 +164,25 @@ export function readResults(dir: string, expectedHeader?: readonly string[]): Re
         out.dropped++;
         continue;
       }
+      let fields: string[];
+      try {
+        fields = parseRecord(rec);
+      } catch {
+        fields = [];
+      }
+      const wrong: [string, string] | undefined =
+        fields.length !== header.length ? ['(record)', rec] : firstInvalid(header, fields, header.slice(1));
+      if (wrong) reject(id, name, wrong);
       let list = target.get(id);
       if (!list) target.set(id, (list = []));
       list.push(rec);
     }
+  }
+  for (const id of invalid) {
+    out.cells.delete(id);
+    out.curves.delete(id);
+    out.adjoints.delete(id);
+    out.health.delete(id);
   }
   return out;
 }

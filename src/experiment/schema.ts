@@ -38,6 +38,9 @@ const healthSchema = z.union(
   { error: 'expected true, false or an object {K, samples, snr_batches, snr_batch, lyapunov_steps, lyapunov_samples}' },
 );
 
+/** The longest experiment description accepted, in characters. */
+export const MAX_DESCRIPTION = 10_000;
+
 /** An experiment file as zod checked it: types and names, not yet the values of configuration keys. */
 export type RawExperiment = z.infer<typeof schema>;
 
@@ -46,7 +49,10 @@ const schema = z.strictObject(
     name: z
       .string({ error: 'expected a string' })
       .regex(NAME_RE, { error: 'expected letters, digits, and . _ + - (it names the results folder)' }),
-    description: z.string({ error: 'expected a string' }).optional(),
+    description: z
+      .string({ error: 'expected a string' })
+      .max(MAX_DESCRIPTION, { error: `expected at most ${MAX_DESCRIPTION} characters (it is copied into the manifest and the report)` })
+      .optional(),
     seed: z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).min(0, { error: 'expected an integer >= 0' }).optional(),
     budget: z.number({ error: 'expected a number' }).optional(),
     target: z.number({ error: 'expected a number' }).optional(),
@@ -110,5 +116,7 @@ function zodToUsage(err: z.ZodError, json: unknown): UsageError {
   if (path === '') return new UsageError('experiment', 'expected a JSON object with at least "name"');
   const got = valueAt(json, issue.path);
   if (got === undefined) return new UsageError(path, 'required field is missing');
-  return new UsageError(path, `${issue.message}, got ${JSON.stringify(got)}`);
+  const shown = JSON.stringify(got);
+  const brief = typeof got === 'string' && shown.length > 80 ? `a string of ${got.length} characters` : shown;
+  return new UsageError(path, `${issue.message}, got ${brief}`);
 }

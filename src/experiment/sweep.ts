@@ -148,6 +148,11 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
     const inSlice = new Set(slice.map((c) => c.id));
     for (const id of records.cells.keys()) if (!inSlice.has(id)) throw new UsageError('--resume', `${dir} has a row for cell ${id}, which is not in this slice of the grid`);
     if (records.torn.length) log(`resume: dropped a torn last line of ${records.torn.join(', ')}`);
+    const invalid = records.invalid ?? [];
+    if (invalid.length) {
+      const [first] = invalid;
+      log(`resume: running ${invalid.length} cell${invalid.length === 1 ? '' : 's'} again whose rows hold invalid values (cell ${first.id}: ${first.file} column ${first.column} = ${JSON.stringify(first.value)})`);
+    }
     // Rewrite clean files, then append to them.
     writeResults(dir, exp.header, order, records, files);
     if (old) manifest.started = old.started;

@@ -9,7 +9,7 @@
  * own rollout (lyapunov.ts). The label asks whether the signal that reaches the first step has been
  * scaled by more than a factor 100 either way over the K steps:
  *
- *   nan        a loss, gradient or adjoint norm is NaN or infinite
+ *   nonfinite  a loss, gradient or adjoint norm is NaN or infinite
  *   vanishing  rate < -ln(100) / K     (less than 1% of the terminal signal reaches o_0)
  *   exploding  rate > +ln(100) / K     (the first step's gradient is amplified more than 100-fold)
  *   healthy    otherwise
@@ -25,7 +25,7 @@
  * expanding (lambda_1 > 0.001: chaotic dynamics, exploding at large enough K).
  */
 
-export const healthLabels = ['healthy', 'vanishing', 'exploding', 'nan'] as const;
+export const healthLabels = ['healthy', 'vanishing', 'exploding', 'nonfinite'] as const;
 export type Health = (typeof healthLabels)[number];
 
 /** Below this ratio ||a_0||/||a_K|| less than 1% of the signal reaches o_0: vanishing. */
@@ -37,7 +37,7 @@ export const LOG_RATIO_LIMIT = Math.log(EXPLODING_RATIO);
 /** |lambda_1| per step below which the dynamics count as neutral. */
 export const LYAPUNOV_TOLERANCE = 1e-3;
 
-export const regimeNames = ['contracting', 'neutral', 'expanding', 'nan'] as const;
+export const regimeNames = ['contracting', 'neutral', 'expanding', 'nonfinite'] as const;
 export type Regime = (typeof regimeNames)[number];
 
 /** The per-step rate threshold at K: ln(100) / K. */
@@ -45,16 +45,16 @@ export function rateThreshold(K: number): number {
   return LOG_RATIO_LIMIT / K;
 }
 
-/** Label of a per-step log-growth rate over K steps (NaN rate: nan). */
+/** Label of a per-step log-growth rate over K steps (NaN rate: nonfinite). */
 export function labelRate(rate: number, K: number): Health {
-  if (Number.isNaN(rate)) return 'nan';
+  if (Number.isNaN(rate)) return 'nonfinite';
   const h = rate * K;
   return h < -LOG_RATIO_LIMIT ? 'vanishing' : h > LOG_RATIO_LIMIT ? 'exploding' : 'healthy';
 }
 
 /** The K-independent regime of a Lyapunov exponent. */
 export function lyapunovRegime(lambda: number): Regime {
-  if (Number.isNaN(lambda)) return 'nan';
+  if (Number.isNaN(lambda)) return 'nonfinite';
   return lambda < -LYAPUNOV_TOLERANCE ? 'contracting' : lambda > LYAPUNOV_TOLERANCE ? 'expanding' : 'neutral';
 }
 
@@ -70,10 +70,10 @@ export interface HealthInput {
 
 /** The label, by the rules at the top of this file. */
 export function classifyHealth(h: HealthInput): Health {
-  if (h.finite === false) return 'nan';
+  if (h.finite === false) return 'nonfinite';
   if (h.rate !== undefined && !Number.isNaN(h.rate)) return labelRate(h.rate, h.K);
   if (h.lyapunov !== undefined && Number.isFinite(h.lyapunov)) return labelRate(h.lyapunov, h.K);
-  if (h.lyapunov !== undefined && !Number.isNaN(h.lyapunov)) return 'nan';
+  if (h.lyapunov !== undefined && !Number.isNaN(h.lyapunov)) return 'nonfinite';
   // No signal to classify (a perfect fit), nothing measured that says otherwise.
   return 'healthy';
 }
@@ -93,7 +93,7 @@ export interface AdjointSummary {
 export function summarizeAdjoints(norms: ArrayLike<number>, lyapunov?: number): AdjointSummary {
   const K = norms.length - 1;
   for (let t = 0; t <= K; t++) {
-    if (!Number.isFinite(norms[t])) return { ratio: NaN, rate: NaN, label: 'nan' };
+    if (!Number.isFinite(norms[t])) return { ratio: NaN, rate: NaN, label: 'nonfinite' };
   }
   const ratio = norms[0] / norms[K];
   // A zero terminal adjoint (a perfect fit) carries no signal: no ratio.

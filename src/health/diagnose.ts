@@ -156,7 +156,7 @@ export function diagnose(task: TaskInstance, net: Net, theta: Float64Array, opti
       lyap_net: lambdaNet,
       lyap_task: lambdaTask,
       pascanu_bound: pascanu.bound,
-      label: finite ? adj.label : 'nan',
+      label: finite ? adj.label : 'nonfinite',
     };
   });
   return { rows, pascanu, lyapunov: { net: lyapNet, task: lyapTask } };

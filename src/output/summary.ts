@@ -118,7 +118,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** Severity order, for ties of the dominant label. */
-const SEVERITY = ['nan', 'exploding', 'vanishing', 'healthy'];
+const SEVERITY = ['nonfinite', 'exploding', 'vanishing', 'healthy'];
 
 /** The most frequent label; ties go to the more severe one. Empty string if none. */
 export function dominant(labels: readonly string[]): string {

@@ -130,7 +130,7 @@ function healthColor(label: string, c: ChalkInstance): (s: string) => string {
       return c.yellow;
     case 'exploding':
       return c.red;
-    case 'nan':
+    case 'nonfinite':
       return c.magenta;
     default:
       return (s: string) => s;

@@ -1,10 +1,11 @@
 // The HTML report in a real browser: a tiny sweep (`kstep sweep ... --report`, about a second), its
 // report.html opened from disk in headless Chromium (Debian's `chromium`, driven by playwright-core),
 // every chart's drawn marks counted against the CSVs, no console errors, no network request, and a
-// screenshot saved next to the results. Chromium is required: without /usr/bin/chromium this suite
-// fails (it does not skip); .ci/run installs it.
+// screenshot saved next to the results. Chromium (or Chrome) is required: find-chromium.ts looks for
+// it (KSTEP_CHROMIUM, CHROME_PATH, the PATH, the usual locations); without one this suite fails with
+// one line saying how to install it (it does not skip); .ci/run installs it.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,8 +15,8 @@ import { parseExperiment } from '../../src/experiment/spec.js';
 import { parseCsv, parseNumber } from '../../src/output/csv.js';
 import { GRID_POINTS } from '../../src/output/report/curves.js';
 import { writeReport } from '../../src/output/report/index.js';
+import { findChromium } from './find-chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const bin = new URL('../../bin/kstep.js', import.meta.url).pathname;
 const experiment = {
@@ -99,8 +100,7 @@ async function render(file: string, screenshot?: string): Promise<Rendered> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: the browser test needs Debian's chromium package (apt-get install -y chromium; .ci/run installs it when missing)`);
+  const browser = findChromium();
   // The experiment is valid as written (health included), so the sweep below runs it as is.
   parseExperiment(experiment);
   work = mkdtempSync(join(tmpdir(), 'kstep-browser-'));
@@ -109,7 +109,7 @@ beforeAll(async () => {
   writeFileSync(file, JSON.stringify(experiment));
   const r = spawnSync(process.execPath, [bin, 'sweep', file, '--out', dir, '--workers', '2', '--report', '--quiet'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   if (r.status !== 0) throw new Error(`kstep sweep failed (${r.status}): ${r.stderr}`);
-  context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } });
+  context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), { executablePath: browser, args: ARGS, viewport: { width: 1280, height: 900 } });
 });
 
 afterAll(async () => {

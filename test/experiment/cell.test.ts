@@ -61,7 +61,7 @@ describe('runCell', () => {
     expect(r.status).toBe('diverged');
     expect(r.nonfinite).toBeGreaterThan(0);
     expect(r.cost).toBeLessThan(2e5);
-    expect(r.end.label).toBe('nan');
+    expect(r.end.label).toBe('nonfinite');
     expect(Number.isNaN(r.cost_to_target)).toBe(true);
     // Every metric is a number: finite, NaN, or an overflow to +Infinity (nmse is >= 0).
     const numbers = [...Object.values(r.eval), r.end.loss, r.end.grad_norm, r.end.ratio, r.end.rate, ...r.curve.map((p) => p.nmse)];
@@ -71,7 +71,7 @@ describe('runCell', () => {
     }
     // The start was finite: the blow-up happened during training.
     expect(Number.isFinite(r.start.loss)).toBe(true);
-    expect(r.start.label).not.toBe('nan');
+    expect(r.start.label).not.toBe('nonfinite');
   });
 
   it('Adam with lr 1e6 on an identity net also ends diverged', () => {

@@ -33,7 +33,7 @@ describe('expandGrid', () => {
     const cfg = resolveConfig({ K: 8, activation: 'relu', hidden: '4,4', lr: 0.01, seed: 3 });
     expect(cell.key).toBe(cellKey(cfg));
     expect(cell.id).toBe(cellId(cellKey(cfg)));
-    expect(cell.id).toMatch(/^[0-9a-f]{12}$/);
+    expect(cell.id).toMatch(/^c[0-9a-f]{12}$/);
   });
 
   it('drops options of other optimizers per cell and merges cells that become identical', () => {

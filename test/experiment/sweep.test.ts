@@ -163,21 +163,54 @@ describe('interrupted sweeps and --resume', () => {
     const cut = (file: string, keepIds: Set<string>, tornFrom?: string) => {
       const text = readFileSync(join(out, file), 'utf8');
       const { records } = splitRecords(text);
-      const kept = [records[0], ...records.slice(1).filter((r) => keepIds.has(r.slice(0, 12)))];
+      const kept = [records[0], ...records.slice(1).filter((r) => keepIds.has(r.slice(0, r.indexOf(','))))];
       let body = `${kept.join('\r\n')}\r\n`;
       if (tornFrom) body += tornFrom.slice(0, Math.floor(tornFrom.length / 2));
       writeFileSync(join(out, file), body);
     };
     const rows = splitRecords(readFileSync(join(out, 'cells.csv'), 'utf8')).records.slice(1);
-    const done = new Set(rows.slice(0, 5).map((r) => r.slice(0, 12)));
+    const done = new Set(rows.slice(0, 5).map((r) => r.slice(0, r.indexOf(','))));
     const torn = rows[5];
-    cut('curves.csv', new Set([...done, torn.slice(0, 12)]));
-    cut('adjoints.csv', done, 'deadbeef0000,start,0,1.5');
+    cut('curves.csv', new Set([...done, torn.slice(0, torn.indexOf(','))]));
+    cut('adjoints.csv', done, 'cdeadbeef0000,start,0,1.5');
     cut('cells.csv', done, torn);
     const r = await kstep(['sweep', spec, '--resume', '--workers', '2', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('dropped a torn last line of cells.csv, adjoints.csv');
     expect(r.stderr).toContain('5 of 16 cells already done');
+    expect(resultBytes(out)).toEqual(refBytes);
+  });
+
+  it('rows holding values a sweep never writes (abc in a metric, an unknown label, a bad curve) are run again', async () => {
+    const dir = tmp('kstep-invalid-');
+    const out = join(dir, 'r');
+    expect((await kstep(['sweep', spec, '--workers', '2', '--out', out, '--quiet'])).code).toBe(0);
+    const edit = (file: string, row: number, column: string, value: string) => {
+      const { header, rows } = rowsOf(out, file);
+      const text = readFileSync(join(out, file), 'utf8').split('\r\n');
+      // The edited field is a number or a label: no quoting, so the raw line splits at its commas there.
+      const original = text[row + 1];
+      const oldField = rows[row][header.indexOf(column)];
+      const at = original.split(',').indexOf(oldField);
+      expect(at, `${file} row ${row} ${column}`).toBeGreaterThanOrEqual(0);
+      const parts = original.split(',');
+      parts[at] = value;
+      text[row + 1] = parts.join(',');
+      writeFileSync(join(out, file), text.join('\r\n'));
+      return rows[row][0];
+    };
+    // Middle rows: a metric that is no number, an unknown health label, a curve cost that is no number.
+    const a = edit('cells.csv', 3, 'test_nmse', 'abc');
+    const b = edit('cells.csv', 7, 'health_end', 'weird');
+    const { rows: curveRows } = rowsOf(out, 'curves.csv');
+    const cIndex = curveRows.findIndex((r) => r[0] !== a && r[0] !== b);
+    const c = edit('curves.csv', cIndex, 'nmse', '1.2.3');
+    const r = await kstep(['sweep', spec, '--resume', '--workers', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('again'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/resume: running 3 cells again whose rows hold invalid values \(cell c[0-9a-f]{12}: /);
+    expect(r.stderr).toContain('13 of 16 cells already done');
     expect(resultBytes(out)).toEqual(refBytes);
   });
 

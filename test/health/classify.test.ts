@@ -20,8 +20,8 @@ import {
 const geometric = (K: number, q: number, c = 0.37) => Array.from({ length: K + 1 }, (_, t) => c * q ** (K - t));
 
 describe('summarizeAdjoints', () => {
-  it('labels are healthy, vanishing, exploding, nan', () => {
-    expect([...healthLabels]).toEqual(['healthy', 'vanishing', 'exploding', 'nan']);
+  it('labels are healthy, vanishing, exploding, nonfinite', () => {
+    expect([...healthLabels]).toEqual(['healthy', 'vanishing', 'exploding', 'nonfinite']);
     expect(VANISHING_RATIO).toBe(1e-2);
     expect(EXPLODING_RATIO).toBe(1e2);
   });
@@ -73,9 +73,9 @@ describe('summarizeAdjoints', () => {
     ['NaN at t = 0', [NaN, 1, 1]],
     ['Infinity at t = K', [1, 1, Infinity]],
     ['-Infinity', [1, -Infinity, 1]],
-  ])('%s is nan with NaN ratio and rate', (_name, norms) => {
+  ])('%s is nonfinite with NaN ratio and rate', (_name, norms) => {
     const s = summarizeAdjoints(norms);
-    expect(s.label).toBe('nan');
+    expect(s.label).toBe('nonfinite');
     expect(s.ratio).toBeNaN();
     expect(s.rate).toBeNaN();
   });
@@ -105,7 +105,7 @@ describe('rates, thresholds and the Lyapunov fallback', () => {
     expect(labelRate(0.28, 16)).toBe('healthy');
     expect(labelRate(0.1, 64)).toBe('exploding'); // the same rate explodes over more steps
     expect(labelRate(0.1, 8)).toBe('healthy');
-    expect(labelRate(NaN, 8)).toBe('nan');
+    expect(labelRate(NaN, 8)).toBe('nonfinite');
   });
 
   it('lyapunovRegime: contracting below -0.001, expanding above 0.001, neutral between (LYAPUNOV_TOLERANCE)', () => {
@@ -120,16 +120,16 @@ describe('rates, thresholds and the Lyapunov fallback', () => {
     expect(lyapunovRegime(0.0011)).toBe('expanding');
     // Lorenz at dt = 0.01 (0.009 per step) is expanding, as documented.
     expect(lyapunovRegime(0.009)).toBe('expanding');
-    expect(lyapunovRegime(NaN)).toBe('nan');
+    expect(lyapunovRegime(NaN)).toBe('nonfinite');
   });
 
   it('classifyHealth: non-finite wins, then the measured rate, then lambda_1, else healthy', () => {
-    expect(classifyHealth({ K: 16, rate: 0, finite: false })).toBe('nan');
+    expect(classifyHealth({ K: 16, rate: 0, finite: false })).toBe('nonfinite');
     expect(classifyHealth({ K: 16, rate: -0.5, lyapunov: 0.5 })).toBe('vanishing');
     expect(classifyHealth({ K: 16, rate: NaN, lyapunov: 0.5 })).toBe('exploding');
     expect(classifyHealth({ K: 16, lyapunov: -0.5 })).toBe('vanishing');
     expect(classifyHealth({ K: 4, lyapunov: -0.5 })).toBe('healthy');
-    expect(classifyHealth({ K: 16, lyapunov: Infinity })).toBe('nan');
+    expect(classifyHealth({ K: 16, lyapunov: Infinity })).toBe('nonfinite');
     expect(classifyHealth({ K: 16 })).toBe('healthy');
   });
 

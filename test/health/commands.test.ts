@@ -95,7 +95,7 @@ describe('kstep health', () => {
     expect(rec.config.activation).toBe('sigmoid');
     expect(rec.pascanu.gamma).toBe(0.25);
     expect(rec.lyapunov.task.exponents[0]).toBeCloseTo(Math.log(0.95), 8);
-    for (const r of rec.rows) expect(['healthy', 'vanishing', 'exploding', 'nan']).toContain(r.label);
+    for (const r of rec.rows) expect(['healthy', 'vanishing', 'exploding', 'nonfinite']).toContain(r.label);
   });
 
   it('prints the table, the exponents, the bound and the chart', async () => {

@@ -51,9 +51,9 @@ describe('diagnose', () => {
     const net = new Net({ D: 2, features: 'identity', hidden: [8], activation: 'relu', residual: false });
     const theta = initParams(net, 'he', 1e4, derive(1, 'init'));
     const d = diagnose(makeTask('rotation'), net, theta, { ...small, Ks: [1, 200] });
-    expect(d.rows[1].label).toBe('nan');
+    expect(d.rows[1].label).toBe('nonfinite');
     expect(Number.isFinite(d.rows[1].grad_norm)).toBe(false);
-    expect(d.rows[0].label).not.toBe('nan');
+    expect(d.rows[0].label).not.toBe('nonfinite');
   });
 
   it('skips the exponents when lyapunov is false', () => {

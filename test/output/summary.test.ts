@@ -21,7 +21,7 @@ describe('quantile, dominant', () => {
   it('takes the most frequent label, ties to the more severe', () => {
     expect(dominant(['healthy', 'vanishing', 'healthy'])).toBe('healthy');
     expect(dominant(['healthy', 'vanishing'])).toBe('vanishing');
-    expect(dominant(['nan', 'exploding'])).toBe('nan');
+    expect(dominant(['nonfinite', 'exploding'])).toBe('nonfinite');
     expect(dominant([])).toBe('');
   });
 });
@@ -31,7 +31,7 @@ describe('summarize', () => {
     ['a1', '4', 'bptt', '0', 'reached', '', '0.001', '1000', '0.5', 'healthy', '0.4', 'healthy', '10'],
     ['a2', '4', 'bptt', '1', 'reached', '', '0.003', '3000', '0.7', 'healthy', '0.2', 'healthy', '11'],
     ['a3', '4', 'bptt', '2', 'budget', '', '0.02', '', '0.001', 'vanishing', '0.3', 'healthy', '12'],
-    ['a4', '4', 'bptt', '3', 'diverged', '', '', '', '', 'nan', '', 'nan', '12'],
+    ['a4', '4', 'bptt', '3', 'diverged', '', '', '', '', 'nonfinite', '', 'nonfinite', '12'],
     ['b1', '4', 'ga', '0', 'error', 'boom', '', '', '', '', '', '', '1'],
     ['b2', '4', 'ga', '1', 'budget', '', '0.5', '', '0.5', 'healthy', '0.5', 'healthy', '9'],
   ];

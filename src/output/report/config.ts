@@ -57,6 +57,16 @@ export function shq(s: string): string {
   return /^[A-Za-z0-9_./=:,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The spec without its description: the report shows the description once, at the top, and the
+ * spec's other renderings leave it out (a long description would otherwise be embedded three times).
+ */
+export function specWithoutDescription(spec: unknown): unknown {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || !('description' in spec)) return spec;
+  const { description: _omit, ...rest } = spec as Record<string, unknown>;
+  return rest;
+}
+
 /** The shell lines that reproduce the folder (and this report). */
 export function reproduceCommand(data: ResultsData): string[] {
   const m = data.manifest;
@@ -75,7 +85,9 @@ export function reproduceCommand(data: ResultsData): string[] {
     if (ov) lines.push(['kstep sweep', shq(m.experiment), ...ov.map(shq), ...extra].join(' '));
     else {
       const file = `${m.experiment}.json`;
-      lines.push(`cat > ${shq(file)} <<'EOF'`, compactJson(m.spec), 'EOF', ['kstep sweep', shq(file), ...extra].join(' '));
+      const spec = specWithoutDescription(m.spec);
+      if (spec !== m.spec) lines.push('# the description (at the top of this report) is left out; add it back for an identical manifest.json');
+      lines.push(`cat > ${shq(file)} <<'EOF'`, compactJson(spec), 'EOF', ['kstep sweep', shq(file), ...extra].join(' '));
     }
   }
   lines.push(`kstep report ${shq(dir)}`);
@@ -87,7 +99,6 @@ export function configTable(data: ResultsData): string {
   const m = data.manifest;
   if (!m) return '<p>No manifest.json in this folder: the configuration is unknown.</p>';
   const spec = (m.spec ?? {}) as {
-    description?: string;
     seed?: number;
     grid?: Record<string, unknown[]>;
     fixed?: Record<string, unknown>;
@@ -96,7 +107,6 @@ export function configTable(data: ResultsData): string {
     health?: Record<string, unknown>;
   };
   const rows: [string, string][] = [['experiment', m.experiment]];
-  if (spec.description) rows.push(['description', spec.description]);
   for (const [k, v] of Object.entries(spec.grid ?? {})) rows.push([`grid: ${k}`, show(v)]);
   for (const [k, v] of Object.entries(spec.fixed ?? {})) rows.push([`fixed: ${k}`, show(v)]);
   if (spec.grid && !('seed' in spec.grid) && spec.seed !== undefined) rows.push(['seed', show(spec.seed)]);
@@ -121,6 +131,6 @@ export function configTable(data: ResultsData): string {
   const body = rows.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n');
   return (
     `<table class="config" data-table="config">\n${body}\n</table>\n` +
-    `<details><summary>The resolved spec (manifest.json)</summary><pre>${esc(compactJson(m.spec))}</pre></details>`
+    `<details><summary>The resolved spec (manifest.json)</summary><pre>${esc(compactJson(specWithoutDescription(m.spec)))}</pre></details>`
   );
 }

@@ -219,3 +219,16 @@ describe('kstep report', () => {
     expect(() => writeReport(join(writeFixture(), 'nope'))).toThrow(/cells\.csv not found/);
   });
 });
+
+describe('the description', () => {
+  it('is embedded once, at the top, however long; the reproduce lines say it is left out', () => {
+    const description = `MARK-${'d'.repeat(9000)}`;
+    const spec = { name: 'described', description, seed: 0, grid: { K: Ks, activation: ACTS, optimizer: OPTS, seed: SEEDS }, fixed: { task: 'rotation', budget: 100000 }, optimizers: {} };
+    const dir = writeFixture({ name: 'described', spec });
+    const html = reportHtml(loadResults(dir));
+    expect(html.split('MARK-').length - 1).toBe(1);
+    expect(html).toMatch(/<p>MARK-d+<\/p>/);
+    expect(html.length).toBeLessThan(new Blob([reportHtml(loadResults(writeFixture({ name: 'described' })))]).size + description.length + 2000);
+    expect(reproduceCommand(loadResults(dir)).join('\n')).toContain('# the description (at the top of this report) is left out');
+  });
+});
