@@ -15,16 +15,28 @@ export function mergeCommand(program: Command): void {
     .description('merge results folders (shards) of one experiment into one folder')
     .argument('<dirs...>', 'results folders written by kstep sweep (e.g. with --shard i/n)')
     .option('--out <dir>', 'the merged results folder (required)')
+    .option('--force', 'replace what --out holds: results of another spec, or cells of this spec the merge would drop (never an input folder)')
     .option('--json', 'print the merge report and summary as JSON on stdout')
-    .addHelpText('after', '\nExample:\n  kstep merge results/chaos/shard-0-of-3 results/chaos/shard-1-of-3 results/chaos/shard-2-of-3 --out results/chaos')
-    .action((dirs: string[], flags: { out?: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nExample:\n  kstep merge results/chaos/shard-0-of-3 results/chaos/shard-1-of-3 results/chaos/shard-2-of-3 --out results/chaos\n\n' +
+        'The --out folder must not be one of the merged folders; when it holds results of another spec, files kstep did not write,\n' +
+        'or cells of this spec that the merge would drop, nothing is written (exit code 2) unless --force.',
+    )
+    .action((dirs: string[], flags: MergeFlags) => {
       process.exitCode = mergeAction(dirs, flags);
     });
 }
 
-export function mergeAction(dirs: readonly string[], flags: { out?: string; json?: boolean }): number {
-  if (!flags.out) throw new UsageError('--out', 'required: the folder to write the merged results to');
-  const report = mergeResults(dirs, flags.out, (s) => process.stderr.write(`${s}\n`));
+interface MergeFlags {
+  out?: string;
+  json?: boolean;
+  force?: boolean;
+}
+
+export function mergeAction(dirs: readonly string[], flags: MergeFlags): number {
+  if (flags.out === undefined) throw new UsageError('--out', 'required: the folder to write the merged results to');
+  const report = mergeResults(dirs, flags.out, (s) => process.stderr.write(`${s}\n`), flags.force);
   if (flags.json) {
     const { summary, ...rest } = report;
     process.stdout.write(`${JSON.stringify({ ...rest, summary: summaryJson(summary) }, null, 2)}\n`);

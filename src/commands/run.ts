@@ -1,14 +1,14 @@
 /** `kstep run`: one cell, trained and measured, printed as tables or as one JSON record. */
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
 import { type CellResult, buildCell, runCell } from '../experiment/cell.js';
 import { type CellConfig, describeConfig, formatValue, resolveConfig } from '../experiment/config.js';
 import { checkCellResources } from '../experiment/resources.js';
 import { colorFor, plainTable } from '../output/color.js';
+import { writeFileAtomic } from '../output/csv.js';
 import { fmt, fmtCost, fmtMs } from '../output/format.js';
+import { checkFileTarget, showPath } from '../output/paths.js';
 import { header, netRecord, taskRecord, toJson } from '../output/records.js';
 import { logSparkline } from '../output/sparkline.js';
 import { addConfigOptions, configInput } from './options.js';
@@ -20,20 +20,48 @@ export function runCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  kstep run --task rotation --K 16 --activation tanh --optimizer bptt --seed 1\n  kstep run --task logistic --set task.r=3.9 --K 8 --clip 1 --json');
   addConfigOptions(cmd)
     .option('--json', 'print the record as JSON on stdout')
-    .option('--save-params <file>', 'write the trained network (spec + parameter vector) as JSON')
+    .option('--save-params <file>', 'write the trained network (spec + parameter vector) as JSON; an existing file only if it holds this configuration\'s parameters')
+    .option('--force', 'with --save-params: replace the file whatever it holds')
     .action((opts: Record<string, unknown>) => {
       const cfg = resolveConfig(configInput(opts));
       checkCellResources(cfg, 'run');
       const saveTo = opts.saveParams as string | undefined;
-      if (saveTo !== undefined && !existsSync(dirname(resolve(saveTo)))) {
-        throw new UsageError('--save-params', `directory ${dirname(resolve(saveTo))} does not exist`);
-      }
+      if (saveTo !== undefined) checkParamsFile(saveTo, cfg, Boolean(opts.force));
       const json = Boolean(opts.json);
       if (!json) process.stdout.write(`${headline(cfg)}\n`);
       const result = withProgress(cfg);
-      if (saveTo !== undefined) writeFileSync(saveTo, toJson(paramsRecord(result)));
       process.stdout.write(json ? toJson(runRecord(result)) : `${renderRun(result)}\n`);
+      if (saveTo !== undefined) {
+        try {
+          writeFileAtomic(saveTo, toJson(paramsRecord(result)));
+        } catch (e) {
+          process.stderr.write(`kstep: --save-params: could not write ${showPath(saveTo)}: ${(e as Error).message.split('\n')[0]}\n`);
+          process.exitCode = 1;
+        }
+      }
     });
+}
+
+/**
+ * Checked before training: --save-params names a file in an existing, writable folder; an existing
+ * file is replaced only when it holds the parameters of this same configuration (a rerun writes the
+ * same numbers), or with --force.
+ */
+function checkParamsFile(file: string, cfg: CellConfig, force: boolean): void {
+  const config = JSON.parse(toJson(Object.fromEntries(describeConfig(cfg))));
+  checkFileTarget(file, '--save-params', {
+    force,
+    refusal: (f) => {
+      let old: { format?: unknown; config?: unknown };
+      try {
+        old = JSON.parse(readFileSync(f, 'utf8'));
+      } catch {
+        return 'exists and is not a kstep params file';
+      }
+      if (old?.format !== 'kstep-params/1') return 'exists and is not a kstep params file';
+      return JSON.stringify(old.config) === JSON.stringify(config) ? undefined : 'holds the parameters of another configuration';
+    },
+  });
 }
 
 function headline(cfg: CellConfig): string {

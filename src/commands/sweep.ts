@@ -5,8 +5,9 @@
  * src/experiment/overrides.ts for the override syntax, src/experiment/sweep.ts for the folder.
  *
  * Exit codes: 0 all cells ran (diverged cells are results, not failures); 1 some cell ended in
- * `error`, or --fail-fast stopped the sweep; 2 bad input (nothing written); 130 interrupted (SIGINT;
- * finish with --resume).
+ * `error`, or --fail-fast stopped the sweep; 2 bad input, or a results folder that holds results the
+ * sweep may not replace (nothing written; src/experiment/outdir.ts); 130 interrupted (SIGINT; finish
+ * with --resume).
  */
 import os from 'node:os';
 import type { Command } from 'commander';
@@ -23,6 +24,7 @@ interface SweepFlags {
   out?: string;
   workers?: string;
   resume?: boolean;
+  force?: boolean;
   shard?: string;
   failFast?: boolean;
   dryRun?: boolean;
@@ -47,6 +49,7 @@ export function sweepCommand(program: Command): void {
     .option('--out <dir>', 'results folder (default results/<name>, shards results/<name>/shard-<i>-of-<n>)')
     .option('--workers <n>', `worker threads (default: available cores, here ${os.availableParallelism()}; 0 = main thread)`)
     .option('--resume', 'keep the cells already in the results folder and run the rest')
+    .option('--force', 'replace the results already in the results folder (of this spec or another); other files are kept')
     .option('--shard <i/n>', 'run only the cells with index % n == i (merge the shards with kstep merge)')
     .option('--fail-fast', 'stop at the first cell that ends in error')
     .option('--dry-run', 'validate and list the cells, run nothing, write nothing')
@@ -62,8 +65,12 @@ Examples:
   kstep sweep chaos task.r=3.9 --shard 0/3        # then: kstep merge results/chaos/shard-* --out results/chaos
   kstep sweep quick --resume                      # finish an interrupted sweep
   kstep sweep quick --report                      # and write results/quick/report.html
+  kstep sweep quick --force                       # run every cell again, replacing results/quick
 
-Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped), 2 bad input (nothing written), 130 interrupted.`,
+A results folder that already holds results (of this spec or another) or files kstep did not write is never
+overwritten: the sweep stops before running anything (exit code 2) unless --resume or --force.
+
+Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped), 2 bad input or a results folder in use (nothing written), 130 interrupted.`,
     )
     .action(async (experiment: string, overrides: string[], flags: SweepFlags) => {
       process.exitCode = await sweepAction(experiment, overrides, flags);
@@ -106,6 +113,8 @@ export async function sweepAction(experiment: string, overrides: readonly string
       out: flags.out,
       workers,
       resume: flags.resume,
+      force: flags.force,
+      field: flags.out !== undefined ? '--out' : 'sweep',
       shard,
       failFast: flags.failFast,
       signal: controller.signal,

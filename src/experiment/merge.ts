@@ -6,13 +6,14 @@
  * summary.csv computed from the merged cells.csv. Torn last lines and rows of unfinished cells are
  * dropped as in --resume. A cell present in two folders is taken from the first one named.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseCsv, writeFileAtomic } from '../output/csv.js';
+import { makeFolder } from '../output/paths.js';
 import { type Summary, summarize, summaryCsv } from '../output/summary.js';
 import { withHealth } from '../output/with-health.js';
 import { version } from '../version.js';
+import { checkMergeFolder } from './outdir.js';
 import type { ExperimentSpec } from './spec.js';
 import { FILES, type Manifest, type ResultRecords, readManifest, readResults, writeManifest, writeResults } from './resume.js';
 import { experimentFromSpec, resultFiles } from './sweep.js';
@@ -31,7 +32,12 @@ export interface MergeReport {
   summary: Summary;
 }
 
-export function mergeResults(dirs: readonly string[], out: string, log: (s: string) => void = () => {}): MergeReport {
+/**
+ * Merges `dirs` into `out`. `out` is checked before anything is written (src/experiment/outdir.ts):
+ * never one of `dirs` or inside one; results of another spec, or cells of this spec that the merge
+ * would drop, only with `force`.
+ */
+export function mergeResults(dirs: readonly string[], out: string, log: (s: string) => void = () => {}, force = false): MergeReport {
   if (dirs.length === 0) throw new UsageError('dirs', 'give at least one results folder to merge');
   // Check everything before writing anything.
   const manifests: Manifest[] = dirs.map((d) => {
@@ -69,7 +75,8 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
       merged.health.set(id, r.health.get(id) ?? []);
     }
   }
-  mkdirSync(out, { recursive: true });
+  checkMergeFolder(out, { inputs: dirs, spec: exp.spec, ids: new Set(merged.cells.keys()), force });
+  makeFolder(out);
   const cellsText = writeResults(
     out,
     exp.header,

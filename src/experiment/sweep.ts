@@ -9,17 +9,20 @@
  * row per phase start|end and K, see sweep-cell.ts) and fills cells.csv's health columns; cells.csv has
  * those columns in every sweep (empty without `health`), so its schema does not depend on the option.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { UsageError } from '../errors.js';
 import { parseCsv, writeFileAtomic } from '../output/csv.js';
+import { makeFolder } from '../output/paths.js';
+import { REPORT_FILE } from '../output/report/index.js';
 import { RESULT_COLUMNS, type Summary, summarize, summaryCsv } from '../output/summary.js';
 import { withHealth } from '../output/with-health.js';
 import { version } from '../version.js';
 import { formatValue } from './config.js';
 import { readExperimentFile } from './experiment-file.js';
 import { type Cell, descriptorColumns, descriptorValues, expandGrid, shardCells } from './grid.js';
+import { checkSweepFolder } from './outdir.js';
 import { applyOverrides } from './overrides.js';
 import { type PoolEnd, type PoolOptions, runPool, workerScript } from './pool.js';
 import { FILES, type Manifest, type ResultFiles, readManifest, readResults, writeHeaders, writeManifest, writeResults } from './resume.js';
@@ -63,6 +66,10 @@ export interface SweepOptions {
   out?: string;
   workers: number;
   resume?: boolean;
+  /** Replace results of another spec, or of this spec, already in the folder (src/experiment/outdir.ts). */
+  force?: boolean;
+  /** How refusals name the folder (default '--out'). */
+  field?: string;
   shard?: { index: number; count: number };
   failFast?: boolean;
   signal?: AbortSignal;
@@ -122,6 +129,8 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
   const shardText = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
   if (!Number.isInteger(opts.workers) || opts.workers < 0) throw new UsageError('--workers', `must be an integer >= 0, got ${opts.workers}`);
   if (opts.workers > 0) workerScript(); // fails before anything is written if the build is missing
+  if (opts.resume && opts.force) throw new UsageError('--force', 'cannot be combined with --resume (--resume keeps the results, --force replaces them)');
+  const replacing = checkSweepFolder(dir, opts.field ?? '--out', { spec: exp.spec, shard: shardText, resume: opts.resume, force: opts.force });
 
   // Prepare the folder: all checks first, then writes.
   const files = resultFiles(exp);
@@ -138,11 +147,7 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
   };
   const hasResults = existsSync(join(dir, FILES.cells));
   if (opts.resume && hasResults) {
-    const old = readManifest(dir);
-    if (old && JSON.stringify(old.spec) !== JSON.stringify(exp.spec))
-      throw new UsageError('--resume', `${dir} holds results of a different spec of '${old.experiment}' (compare its manifest.json); use another --out`);
-    if (old && old.shard !== shardText)
-      throw new UsageError('--resume', `${dir} holds shard ${old.shard ?? 'none'}, not ${shardText ?? 'the whole grid'}`);
+    const old = readManifest(dir); // its spec and shard were checked with the folder (outdir.ts)
     const records = readResults(dir, exp.header);
     const order = exp.cells.map((c) => c.id);
     const inSlice = new Set(slice.map((c) => c.id));
@@ -159,9 +164,10 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
     done = new Set(records.cells.keys());
     log(`resume: ${done.size} of ${slice.length} cells already done in ${dir}`);
   } else {
-    mkdirSync(dir, { recursive: true });
-    if (hasResults) log(`${dir}: replacing the previous results (use --resume to continue them instead)`);
+    makeFolder(dir);
+    if (replacing) log(`${dir}: replacing the results there (--force)`);
     rmSync(join(dir, FILES.summary), { force: true });
+    rmSync(join(dir, REPORT_FILE), { force: true });
     writeHeaders(dir, exp.header, files);
   }
   writeManifest(dir, manifest);

@@ -215,11 +215,11 @@ describe('kstep sweep with health', () => {
     expect(bytes(out)).toEqual(refBytes);
   });
 
-  it('without health: the same cells.csv columns (health values empty), no health.csv, a stale one removed', async () => {
+  it('without health: the same cells.csv columns (health values empty), no health.csv, a stale one removed (--force)', async () => {
     const out = join(tmp('kstep-health-off-'), 'r');
     mkdirSync(out, { recursive: true });
     copyFileSync(join(reference, 'health.csv'), join(out, 'health.csv'));
-    const r = await kstep(['sweep', spec, 'health=false', '--workers', '2', '--out', out, '--quiet']);
+    const r = await kstep(['sweep', spec, 'health=false', '--workers', '2', '--out', out, '--quiet', '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(out, 'health.csv'))).toBe(false);
     const off = rowsOf(out, 'cells.csv');

@@ -113,7 +113,7 @@ describe('kstep sweep', () => {
     expect(missing.code).toBe(2);
   });
 
-  it('a rerun without --resume replaces the folder; --resume of a different spec is refused', async () => {
+  it('a folder of another spec is replaced only with --force; --resume of a different spec is refused', async () => {
     const dir = tmp('kstep-sweep-');
     const out = join(dir, 'r');
     expect((await kstep(['sweep', spec, 'K=1', '--workers', '1', '--out', out, '--quiet'])).code).toBe(0);
@@ -121,7 +121,9 @@ describe('kstep sweep', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--resume');
     expect(rowsOf(out).rows).toHaveLength(8);
-    expect((await kstep(['sweep', spec, '--workers', '2', '--out', out, '--quiet'])).code).toBe(0);
+    expect((await kstep(['sweep', spec, '--workers', '2', '--out', out, '--quiet'])).code).toBe(2);
+    expect(rowsOf(out).rows).toHaveLength(8);
+    expect((await kstep(['sweep', spec, '--workers', '2', '--out', out, '--quiet', '--force'])).code).toBe(0);
     expect(resultBytes(out)).toEqual(refBytes);
   });
 

@@ -10,9 +10,10 @@
  *
  * The page is deterministic: the same folder gives the same bytes.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { version } from '../../version.js';
+import { writeFileAtomic } from '../csv.js';
+import { checkFileTarget, fileHead } from '../paths.js';
 import { adjointsChart } from './adjoints.js';
 import type { Chart } from './chart.js';
 import { configTable, reproduceCommand } from './config.js';
@@ -71,12 +72,27 @@ export interface ReportResult {
   charts: string[];
 }
 
-/** Reads a results folder and writes its report (default <dir>/report.html). */
-export function writeReport(dir: string, out?: string): ReportResult {
-  const data = loadResults(dir);
-  const html = reportHtml(data);
+/** Is the file a report kstep wrote (which a new report may replace: it is made from results, not one)? */
+function isReport(file: string): boolean {
+  const head = fileHead(file);
+  return head.startsWith('<!DOCTYPE html>') && head.includes('<title>kstep report: ');
+}
+
+function checkReportFile(file: string, force: boolean): void {
+  checkFileTarget(file, '--out', { force, refusal: (f) => (isReport(f) ? undefined : 'exists and is not a kstep report') });
+}
+
+/**
+ * Reads a results folder and writes its report (default <dir>/report.html). The file is checked
+ * first (src/output/paths.ts): an existing file other than a kstep report is replaced only with `force`.
+ */
+export function writeReport(dir: string, out?: string, force = false): ReportResult {
   const file = out ?? join(dir, REPORT_FILE);
-  writeFileSync(file, html);
+  if (out !== undefined) checkReportFile(file, force);
+  const data = loadResults(dir);
+  if (out === undefined) checkReportFile(file, force);
+  const html = reportHtml(data);
+  writeFileAtomic(file, html);
   const charts = [...html.matchAll(/data-chart="([a-z-]+)"/g)].map((m) => m[1]);
   return { file, bytes: Buffer.byteLength(html), charts };
 }
