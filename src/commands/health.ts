@@ -10,7 +10,7 @@ import type { Net } from '../core/mlp.js';
 import { assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
-import { type CellConfig, describeConfig, formatValue, resolveConfig } from '../experiment/config.js';
+import { type CellConfig, describeConfig, formatValue, parseDecimal, preview, resolveConfig } from '../experiment/config.js';
 import type { Health } from '../health/classify.js';
 import { type Diagnosis, diagnose, diagnoseDefaults } from '../health/diagnose.js';
 import { lyapunovDefaults } from '../health/lyapunov.js';
@@ -34,21 +34,31 @@ export interface Subject {
   source: string;
 }
 
+/** What a `run --save-params` file holds besides its format. */
+export interface ParamsFile {
+  config: Record<string, unknown>;
+  /** The task and net records written with the config, when present: checked against it. */
+  task?: unknown;
+  net?: unknown;
+  theta: Float64Array;
+}
+
 /** Reads a `run --save-params` file (format kstep-params/1); every problem is a UsageError. */
-export function loadParams(file: string): { config: Record<string, unknown>; theta: Float64Array } {
+export function loadParams(file: string): ParamsFile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new UsageError('--params', `cannot read ${file}: ${(err as Error).message}`);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let rec: unknown;
   try {
     rec = JSON.parse(text);
   } catch (err) {
     throw new UsageError('--params', `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  const r = rec as { format?: unknown; config?: unknown; theta?: unknown };
+  const r = rec as { format?: unknown; config?: unknown; task?: unknown; net?: unknown; theta?: unknown };
   if (typeof rec !== 'object' || rec === null || r.format !== 'kstep-params/1') {
     throw new UsageError('--params', `${file} is not a kstep-params/1 file (write one with kstep run --save-params)`);
   }
@@ -56,7 +66,36 @@ export function loadParams(file: string): { config: Record<string, unknown>; the
   if (!Array.isArray(r.theta) || !r.theta.every((v) => typeof v === 'number' && Number.isFinite(v))) {
     throw new UsageError('--params', `${file}: theta must be an array of finite numbers`);
   }
-  return { config: r.config as Record<string, unknown>, theta: Float64Array.from(r.theta as number[]) };
+  return { config: r.config as Record<string, unknown>, task: r.task, net: r.net, theta: Float64Array.from(r.theta as number[]) };
+}
+
+/**
+ * The file's `task` and `net` records must be those its config builds: a file edited (or written by
+ * another version) so that they disagree would be diagnosed as something it is not. The first
+ * difference is refused, naming the field and both values.
+ */
+function checkParamsRecords(file: string, p: ParamsFile): void {
+  let cfg: CellConfig;
+  try {
+    cfg = resolveConfig(p.config, true, 'json');
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError('--params', `${file}: config.${err.message}`);
+    throw err;
+  }
+  const { task, net } = assemble(cfg);
+  const expected: [string, unknown, Record<string, unknown>][] = [
+    ['task', p.task, taskRecord(task)],
+    ['net', p.net, netRecord(net)],
+  ];
+  for (const [name, got, want] of expected) {
+    if (got === undefined) continue;
+    if (typeof got !== 'object' || got === null || Array.isArray(got)) throw new UsageError('--params', `${file}: ${name} must be an object, got ${preview(got)}`);
+    for (const [k, v] of Object.entries(want)) {
+      const g = (got as Record<string, unknown>)[k];
+      if (JSON.stringify(g) !== JSON.stringify(v))
+        throw new UsageError('--params', `${file}: ${name}.${k} is ${preview(g)} but the file's config gives ${preview(v)}`);
+    }
+  }
 }
 
 /**
@@ -78,7 +117,9 @@ export function resolveSubject(opts: Record<string, unknown>): Subject {
   }
   const given = (netKeys as readonly string[]).filter((k) => k in input);
   if (given.length) throw new UsageError(given[0], 'the net comes from --params; drop this flag');
-  const { config, theta } = loadParams(file);
+  const loaded = loadParams(file);
+  checkParamsRecords(file, loaded);
+  const { config, theta } = loaded;
   const merged: Record<string, unknown> = { ...config };
   if (input.task !== undefined && input.task !== config.task) {
     // Another task: the file's task parameters do not apply to it.
@@ -99,10 +140,26 @@ export function resolveSubject(opts: Record<string, unknown>): Subject {
   return { cfg, task, net, theta, source: file };
 }
 
-/** A positive integer flag. */
-export function positiveInt(flag: string, raw: unknown, min = 1): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(flag, `must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+/**
+ * The ranges of the sample and step counts of `health` and `lyapunov` (their cost grows with each):
+ * [min, max], shown in the flags' help.
+ */
+export const countFlags = {
+  samples: [1, 1_000_000],
+  snrBatches: [2, 100_000],
+  snrBatch: [1, 100_000],
+  steps: [1, 10_000_000],
+  burnin: [0, 10_000_000],
+  lyapSamples: [1, 100_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** ` (min..max)` for a flag's help. */
+export const rangeHelp = (r: readonly [number, number]): string => ` (${r[0]}..${r[1]})`;
+
+/** An integer flag in min..max, in decimal notation. */
+export function positiveInt(flag: string, raw: unknown, min: number, max: number): number {
+  const n = typeof raw === 'number' ? raw : parseDecimal(String(raw));
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(flag, `must be an integer in ${min}..${max}, got ${preview(raw)}`);
   return n;
 }
 
@@ -111,7 +168,7 @@ export function parseKs(raw: unknown): number[] {
   const parts = String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (!parts.length) throw new UsageError('--K', `expected a list like 1,2,4,8, got ${JSON.stringify(raw)}`);
   const Ks = parts.map((p) => {
-    const n = Number(p);
+    const n = parseDecimal(p);
     if (!Number.isInteger(n) || n < 1 || n > 100000) throw new UsageError('--K', `each K must be an integer in 1..100000, got '${p}'`);
     return n;
   });
@@ -130,19 +187,19 @@ export function healthCommand(program: Command): void {
   addConfigOptions(cmd, healthKeys)
     .option('--K <list>', 'Ks to diagnose, comma-separated', diagnoseDefaults.Ks.join(','))
     .option('--params <file>', 'diagnose a trained network saved by kstep run --save-params (default: the initialisation)')
-    .option('--samples <n>', 'initial states for loss, gradient, adjoints and Jacobians', String(diagnoseDefaults.samples))
-    .option('--snr-batches <M>', 'minibatches for the gradient SNR', String(snrDefaults.batches))
-    .option('--snr-batch <b>', 'initial states per SNR minibatch', String(snrDefaults.batch))
-    .option('--lyap-steps <n>', 'measured steps of the Lyapunov exponents', '500')
-    .option('--lyap-samples <n>', 'initial states of the Lyapunov exponents', String(lyapunovDefaults.samples))
+    .option('--samples <n>', 'initial states for loss, gradient, adjoints and Jacobians' + rangeHelp(countFlags.samples), String(diagnoseDefaults.samples))
+    .option('--snr-batches <M>', 'minibatches for the gradient SNR' + rangeHelp(countFlags.snrBatches), String(snrDefaults.batches))
+    .option('--snr-batch <b>', 'initial states per SNR minibatch' + rangeHelp(countFlags.snrBatch), String(snrDefaults.batch))
+    .option('--lyap-steps <n>', 'measured steps of the Lyapunov exponents' + rangeHelp(countFlags.steps), '500')
+    .option('--lyap-samples <n>', 'initial states of the Lyapunov exponents' + rangeHelp(countFlags.lyapSamples), String(lyapunovDefaults.samples))
     .option('--json', 'print the diagnostics as JSON')
     .action((opts: Record<string, unknown>) => {
       const Ks = parseKs(opts.K);
-      const samples = positiveInt('--samples', opts.samples);
-      const batches = positiveInt('--snr-batches', opts.snrBatches, 2);
-      const batch = positiveInt('--snr-batch', opts.snrBatch);
-      const steps = positiveInt('--lyap-steps', opts.lyapSteps);
-      const lyapSamples = positiveInt('--lyap-samples', opts.lyapSamples);
+      const samples = positiveInt('--samples', opts.samples, ...countFlags.samples);
+      const batches = positiveInt('--snr-batches', opts.snrBatches, ...countFlags.snrBatches);
+      const batch = positiveInt('--snr-batch', opts.snrBatch, ...countFlags.snrBatch);
+      const steps = positiveInt('--lyap-steps', opts.lyapSteps, ...countFlags.steps);
+      const lyapSamples = positiveInt('--lyap-samples', opts.lyapSamples, ...countFlags.lyapSamples);
       const subject = resolveSubject(opts);
       const { cfg, task, net, theta } = subject;
       const d = diagnose(task, net, theta, {

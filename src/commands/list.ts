@@ -4,7 +4,7 @@ import { activations } from '../core/activations.js';
 import { featureMaps } from '../core/features.js';
 import { initNames } from '../core/mlp.js';
 import { tasks } from '../core/tasks.js';
-import { cellKeys, formatValue } from '../experiment/config.js';
+import { cellKeys, describeRange, formatValue } from '../experiment/config.js';
 import { optimizers } from '../optimizers/index.js';
 import { colorFor, plainTable } from '../output/color.js';
 import { fmt } from '../output/format.js';
@@ -42,9 +42,10 @@ export function listCommand(program: Command): void {
       const f = plainTable([b('features'), b('what')]);
       for (const x of r.features) f.push([x.name, x.help]);
       const o = plainTable([b('optimizer'), b('options (defaults)'), b('what')], { colWidths: [12, 60, 50], wordWrap: true });
-      for (const x of r.optimizers) o.push([x.name, x.options.map((s) => `${s.name}=${formatValue(s.default)}`).join(' '), `${x.help}. ${x.cite}`]);
+      const range = (s: (typeof r.optimizers)[number]['options'][number]) => (s.kind === 'number' || s.kind === 'int' ? ` (${describeRange(s)})` : '');
+      for (const x of r.optimizers) o.push([x.name, x.options.map((s) => `${s.name}=${formatValue(s.default)}${range(s)}`).join(' '), `${x.help}. ${x.cite}`]);
       const k = plainTable([b('key'), b('default'), b('what')]);
-      for (const x of r.keys) k.push([x.name, formatValue(x.default), x.help + (x.choices ? ` (${x.choices.join('|')})` : '')]);
+      for (const x of r.keys) k.push([x.name, formatValue(x.default), x.help + (x.choices ? ` (${x.choices.join('|')})` : x.kind === 'bool' ? '' : ` (${describeRange(x)})`)]);
       process.stdout.write([t, a, f, o, k].map((x) => x.toString()).join('\n') + `\ninit schemes: ${r.inits.join(', ')}\n`);
     });
 }

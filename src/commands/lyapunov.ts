@@ -10,7 +10,7 @@ import { type LyapunovResult, lyapunovDefaults, netLyapunov, taskLyapunov } from
 import { colorFor, plainTable } from '../output/color.js';
 import { fmt } from '../output/format.js';
 import { header, netRecord, taskRecord, toJson } from '../output/records.js';
-import { healthKeys, positiveInt, resolveSubject } from './health.js';
+import { countFlags, healthKeys, positiveInt, rangeHelp, resolveSubject } from './health.js';
 import { addConfigOptions } from './options.js';
 
 /** Closed-form exponents where the task has them (for the reader to compare), else undefined. */
@@ -31,15 +31,15 @@ export function lyapunovCommand(program: Command): void {
         '  kstep lyapunov --params net.json --json',
     );
   addConfigOptions(cmd, healthKeys)
-    .option('--steps <n>', 'measured steps per initial state', String(lyapunovDefaults.steps))
-    .option('--burnin <n>', 'unmeasured steps first (onto the attractor)', String(lyapunovDefaults.burnin))
-    .option('--samples <n>', 'initial states averaged over', String(lyapunovDefaults.samples))
+    .option('--steps <n>', 'measured steps per initial state' + rangeHelp(countFlags.steps), String(lyapunovDefaults.steps))
+    .option('--burnin <n>', 'unmeasured steps first (onto the attractor)' + rangeHelp(countFlags.burnin), String(lyapunovDefaults.burnin))
+    .option('--samples <n>', 'initial states averaged over' + rangeHelp(countFlags.lyapSamples), String(lyapunovDefaults.samples))
     .option('--params <file>', 'also the exponents of a network saved by kstep run --save-params')
     .option('--json', 'print the exponents as JSON')
     .action((opts: Record<string, unknown>) => {
-      const steps = positiveInt('--steps', opts.steps);
-      const burnin = positiveInt('--burnin', opts.burnin, 0);
-      const samples = positiveInt('--samples', opts.samples);
+      const steps = positiveInt('--steps', opts.steps, ...countFlags.steps);
+      const burnin = positiveInt('--burnin', opts.burnin, ...countFlags.burnin);
+      const samples = positiveInt('--samples', opts.samples, ...countFlags.lyapSamples);
       const subject = resolveSubject(opts);
       const { cfg, task } = subject;
       const lo = { steps, burnin, samples, seed: cfg.seed };

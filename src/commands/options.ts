@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { cellKeys, optimizerOptionSpecs } from '../experiment/config.js';
+import { cellKeys, describeRange, optimizerOptionSpecs } from '../experiment/config.js';
+import type { OptionSpec } from '../optimizers/types.js';
 import { optimizers } from '../optimizers/index.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -17,13 +18,19 @@ export function addConfigOptions(cmd: Command, only?: readonly string[]): Comman
   for (const k of cellKeys) {
     if (only && !only.includes(k.name)) continue;
     const def = Array.isArray(k.default) ? k.default.join(',') : String(k.default);
-    const choices = k.choices ? `: ${k.choices.join('|')}` : '';
+    const choices = k.choices ? `: ${k.choices.join('|')}` : k.kind === 'number' || k.kind === 'int' || k.kind === 'intlist' ? `; ${describeRange(k)}` : '';
     const flag = k.kind === 'bool' ? `--${k.name} [bool]` : `--${k.name} <${k.kind === 'intlist' ? 'sizes' : 'value'}>`;
     cmd.option(flag, `${k.help}${choices} (default ${def})`);
   }
   if (!only) {
     for (const [name, spec] of optimizerOptionSpecs()) {
-      const owners = [...optimizers.values()].filter((o) => o.options.some((s) => s.name === name)).map((o) => o.name);
+      // Ranges of an option differ between optimizers (population): each owner with its own.
+      const owners = [...optimizers.values()]
+        .filter((o) => o.options.some((s) => s.name === name))
+        .map((o) => {
+          const s = o.options.find((x) => x.name === name) as OptionSpec;
+          return s.kind === 'number' || s.kind === 'int' ? `${o.name} ${describeRange(s)}` : o.name;
+        });
       const choices = spec.choices ? `: ${spec.choices.join('|')}` : '';
       cmd.option(`--${name} <value>`, `${spec.help}${choices} [${owners.join(', ')}]`);
     }

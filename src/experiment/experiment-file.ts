@@ -23,6 +23,7 @@ export function builtinDir(): string {
 /** A path, or the name of a built-in experiment (`quick` -> experiments/quick.json). */
 export function resolveExperimentPath(arg: string): string {
   if (existsSync(arg) && statSync(arg).isFile()) return arg;
+  if (existsSync(arg) && statSync(arg).isDirectory()) throw new UsageError('experiment', `'${arg}' is a directory, not an experiment file (give a .json file)`);
   if (NAME_RE.test(arg) && !arg.endsWith('.json')) {
     const builtin = join(builtinDir(), `${arg}.json`);
     if (existsSync(builtin)) return builtin;
@@ -49,6 +50,8 @@ export function readExperimentFile(arg: string): ParsedExperiment {
   } catch (e) {
     throw new UsageError('experiment', `cannot read ${file}: ${(e as Error).message}`);
   }
+  // A UTF-8 byte-order mark (some Windows editors write one) is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);

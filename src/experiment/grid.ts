@@ -220,9 +220,14 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
   const cellTasks = [...new Set(cells.map((c) => c.config.task))];
   for (const [tag, src] of all) {
     if (used.has(tag)) continue;
-    // A per-optimizer block applies if that optimizer is used: blocks of unused optimizers are fine
-    // (an override like optimizer=bptt or variant=... must not break the file).
-    if (tag.startsWith('optimizers:')) continue;
+    // A per-optimizer block applies if that optimizer is used: blocks of unused optimizers in the file
+    // are fine (an override like optimizer=bptt or variant=... must not break the file). An override
+    // `ga.sigma=0.1` that no cell uses would silently do nothing: refused.
+    if (tag.startsWith('optimizers:')) {
+      if (!src.startsWith('override ')) continue;
+      const opt = tag.split(':')[1];
+      throw new UsageError(src, `an option of ${opt}, but no cell uses ${opt} (the cells' optimizers: ${cellOptimizers.join(', ')})`);
+    }
     const key = tag.split(':').pop()!;
     if (key.startsWith('task.'))
       throw new UsageError(src, `not a parameter of the experiment's tasks (${cellTasks.map((t) => `${t}: ${getTask(t).params.map((p) => `task.${p.name}`).join(', ')}`).join('; ')})`);

@@ -10,7 +10,7 @@
  */
 import { UsageError } from '../errors.js';
 import { optimizers } from '../optimizers/index.js';
-import type { ConfigValue } from './config.js';
+import { type ConfigValue, parseDecimal } from './config.js';
 import { type HealthSpec, healthFieldError, healthFieldHelp, healthFields, isHealthField, resolveHealth } from './health-option.js';
 import { checkKey, checkOptimizerOptions, parseList } from './spec-keys.js';
 import type { ExperimentSpec, ParsedExperiment, Sources } from './spec.js';
@@ -28,7 +28,7 @@ function applyHealthOverride(spec: ExperimentSpec, key: string, text: string, fi
   if (!isHealthField(name)) throw new UsageError(field, `unknown health field '${name}' (allowed: ${healthFields.join(', ')})`);
   const parts = splitTopLevel(text.replace(/^\[|\]$/g, ''), field);
   const nums = parts.map((p) => {
-    const n = p.trim() === '' ? NaN : Number(p);
+    const n = parseDecimal(p);
     const problem = healthFieldError(name, n);
     if (problem) throw new UsageError(field, `${problem}, got '${p}'`);
     return n;

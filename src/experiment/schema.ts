@@ -6,11 +6,12 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { preview } from './config.js';
 import { type HealthSpec, healthFieldError, healthFields } from './health-option.js';
 
 const TOP_KEYS = ['name', 'description', 'seed', 'budget', 'target', 'grid', 'fixed', 'optimizers', 'variants', 'health'] as const;
-/** An experiment's or a variant's name (it names the results folder). */
-export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+/** An experiment's or a variant's name (it names the results folder): at most 100 characters. */
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
 
 const scalar = z.union([z.number(), z.string(), z.boolean()], {
   error: 'expected a number, a string or true/false',
@@ -48,12 +49,18 @@ const schema = z.strictObject(
   {
     name: z
       .string({ error: 'expected a string' })
+      .max(100, { error: 'expected at most 100 characters (it names the results folder)' })
       .regex(NAME_RE, { error: 'expected letters, digits, and . _ + - (it names the results folder)' }),
     description: z
       .string({ error: 'expected a string' })
       .max(MAX_DESCRIPTION, { error: `expected at most ${MAX_DESCRIPTION} characters (it is copied into the manifest and the report)` })
       .optional(),
-    seed: z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).min(0, { error: 'expected an integer >= 0' }).optional(),
+    seed: z
+      .number({ error: 'expected an integer' })
+      .int({ error: 'expected an integer' })
+      .min(0, { error: 'expected an integer >= 0' })
+      .max(Number.MAX_SAFE_INTEGER, { error: `expected an integer <= ${Number.MAX_SAFE_INTEGER}` })
+      .optional(),
     budget: z.number({ error: 'expected a number' }).optional(),
     target: z.number({ error: 'expected a number' }).optional(),
     grid: z
@@ -116,7 +123,6 @@ function zodToUsage(err: z.ZodError, json: unknown): UsageError {
   if (path === '') return new UsageError('experiment', 'expected a JSON object with at least "name"');
   const got = valueAt(json, issue.path);
   if (got === undefined) return new UsageError(path, 'required field is missing');
-  const shown = JSON.stringify(got);
-  const brief = typeof got === 'string' && shown.length > 80 ? `a string of ${got.length} characters` : shown;
+  const brief = typeof got === 'string' && got.length > 80 ? `a string of ${got.length} characters` : preview(got);
   return new UsageError(path, `${issue.message}, got ${brief}`);
 }

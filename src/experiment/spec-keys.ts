@@ -60,29 +60,49 @@ export function checkKey(key: string, field: string): KeyInfo {
   throw new UsageError(field, `unknown key '${key}' (allowed: ${allowedKeysHint()})`);
 }
 
-/** Parses a value for a key; enums of options are checked against all their optimizers' choices. */
-export function parseFor(key: string, raw: unknown, field: string): ConfigValue {
+/** A sweep larger than this is almost certainly a typo (e.g. seed=0..1000000). */
+export const MAX_CELLS = 100_000;
+
+/**
+ * Parses a value for a key; enums of options are checked against all their optimizers' choices.
+ * `from`: `json` for a file's values (typed), `text` for the command line's (parsed).
+ */
+export function parseFor(key: string, raw: unknown, field: string, from: 'text' | 'json' = 'text'): ConfigValue {
   const info = checkKey(key, field);
-  return parseValue(info.spec, raw, field);
+  return parseValue(info.spec, raw, field, from);
 }
 
-function sameValue(a: ConfigValue, b: ConfigValue): boolean {
-  return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
+/** A value's identity for duplicate checks: typed, so 1 and "1" differ, and lists compare by entries. */
+function valueId(v: ConfigValue): string {
+  return Array.isArray(v) ? `[${v.join(',')}]` : `${typeof v}:${String(v)}`;
 }
 
-export function parseList(key: string, raws: readonly unknown[], field: string, indexed = true): ConfigValue[] {
+/**
+ * The values of one axis, parsed, duplicates refused. More values than MAX_CELLS are refused before
+ * any is parsed (no axis of a sweep can have more), and the duplicate check is linear.
+ */
+export function parseList(key: string, raws: readonly unknown[], field: string, indexed = true, from: 'text' | 'json' = 'text'): ConfigValue[] {
+  if (raws.length > MAX_CELLS) throw new UsageError(field, `${raws.length} values, more than the limit of ${MAX_CELLS} cells`);
   const out: ConfigValue[] = [];
+  const seen = new Set<string>();
   raws.forEach((raw, i) => {
     const at = indexed ? `${field}[${i}]` : field;
-    const v = parseFor(key, raw, at);
-    const j = out.findIndex((w) => sameValue(v, w));
-    if (j >= 0) throw new UsageError(at, `duplicate value ${JSON.stringify(v)}`);
+    const v = parseFor(key, raw, at, from);
+    const id = valueId(v);
+    if (seen.has(id)) throw new UsageError(at, `duplicate value ${JSON.stringify(v)}`);
+    seen.add(id);
     out.push(v);
   });
   return out;
 }
 
-export function checkOptimizerOptions(opt: string, options: Record<string, unknown>, field: string, exact = false): Record<string, OptionValue> {
+export function checkOptimizerOptions(
+  opt: string,
+  options: Record<string, unknown>,
+  field: string,
+  exact = false,
+  from: 'text' | 'json' = 'text',
+): Record<string, OptionValue> {
   const at = (k: string) => (exact ? field : `${field}.${k}`);
   const entry = optimizers.get(opt);
   if (!entry) throw new UsageError(field, `unknown optimizer '${opt}' (allowed: ${optimizerNames.join(', ')})`);
@@ -90,7 +110,7 @@ export function checkOptimizerOptions(opt: string, options: Record<string, unkno
   for (const [k, raw] of Object.entries(options)) {
     const spec = entry.options.find((s) => s.name === k);
     if (!spec) throw new UsageError(at(k), `not an option of ${opt} (its options: ${entry.options.map((s) => s.name).join(', ')})`);
-    out[k] = parseValue(spec, raw, at(k)) as OptionValue;
+    out[k] = parseValue(spec, raw, at(k), from) as OptionValue;
   }
   return out;
 }

@@ -58,8 +58,7 @@ export interface ParsedExperiment {
   sources: Sources;
 }
 
-/** A sweep larger than this is almost certainly a typo (e.g. seed=0..1000000). */
-export const MAX_CELLS = 100_000;
+export { MAX_CELLS } from './spec-keys.js';
 
 /** Validates the parsed JSON of an experiment file (types, names, values; not yet the cells). */
 export function parseExperiment(json: unknown): ParsedExperiment {
@@ -69,25 +68,25 @@ export function parseExperiment(json: unknown): ParsedExperiment {
   const fixed: Record<string, ConfigValue> = {};
   for (const [key, values] of Object.entries(raw.grid ?? {})) {
     checkKey(key, `grid.${key}`);
-    grid[key] = parseList(key, values, `grid.${key}`);
+    grid[key] = parseList(key, values, `grid.${key}`, true, 'json');
     sources.set(`grid:${key}`, `grid.${key}`);
   }
   for (const [key, v] of Object.entries(raw.fixed ?? {})) {
     if (key === 'seed') throw new UsageError('fixed.seed', 'the base seed is the top-level "seed"; several seeds go in grid.seed');
     if (key in grid) throw new UsageError(`fixed.${key}`, `also given in grid.${key}: a key is either fixed or a grid axis`);
-    fixed[key] = parseFor(key, v, `fixed.${key}`);
+    fixed[key] = parseFor(key, v, `fixed.${key}`, 'json');
     sources.set(`fixed:${key}`, `fixed.${key}`);
   }
   for (const key of ['budget', 'target'] as const) {
     if (raw[key] === undefined) continue;
     if (key in grid) throw new UsageError(key, `also given in grid.${key}`);
     if (key in fixed) throw new UsageError(key, `also given in fixed.${key}`);
-    fixed[key] = parseFor(key, raw[key], key);
+    fixed[key] = parseFor(key, raw[key], key, 'json');
     sources.set(`fixed:${key}`, key);
   }
   const opts: Record<string, Record<string, OptionValue>> = {};
   for (const [opt, options] of Object.entries(raw.optimizers ?? {})) {
-    opts[opt] = checkOptimizerOptions(opt, options, `optimizers.${opt}`);
+    opts[opt] = checkOptimizerOptions(opt, options, `optimizers.${opt}`, false, 'json');
     for (const k of Object.keys(options)) sources.set(`optimizers:${opt}:${k}`, `optimizers.${opt}.${k}`);
   }
   let variants: Record<string, Record<string, ConfigValue>> | undefined;
@@ -96,13 +95,13 @@ export function parseExperiment(json: unknown): ParsedExperiment {
     const names = Object.keys(raw.variants);
     if (names.length === 0) throw new UsageError('variants', 'expected at least one variant (or leave "variants" out)');
     for (const name of names) {
-      if (!NAME_RE.test(name)) throw new UsageError(`variants.${name}`, 'a variant name has letters, digits, and . _ + -');
+      if (!NAME_RE.test(name)) throw new UsageError(`variants.${name}`, 'a variant name has letters, digits, and . _ + -, at most 100 characters');
       const v: Record<string, ConfigValue> = {};
       for (const [key, x] of Object.entries(raw.variants[name])) {
         const field = `variants.${name}.${key}`;
         if (key === 'seed') throw new UsageError(field, 'seeds are not a variant: use grid.seed');
         if (key in grid) throw new UsageError(field, `also a grid axis (grid.${key}): a key is either in variants or in the grid`);
-        v[key] = parseFor(key, x, field);
+        v[key] = parseFor(key, x, field, 'json');
         sources.set(`variants:${name}:${key}`, field);
       }
       variants[name] = v;

@@ -68,11 +68,11 @@ export const bptt: OptimizerEntry = {
   cite: 'Werbos 1990; Kingma & Ba 2015 (Adam); Pascanu et al. 2013, Algorithm 1 (clipping)',
   options: [
     { name: 'method', kind: 'enum', default: 'adam', choices: ['adam', 'sgd'], help: 'update rule' },
-    { name: 'lr', kind: 'number', default: 3e-3, min: 0, help: 'learning rate' },
+    { name: 'lr', kind: 'number', default: 3e-3, min: 0, minExclusive: true, help: 'learning rate' },
     { name: 'momentum', kind: 'number', default: 0.9, min: 0, max: 1, help: 'SGD momentum' },
     { name: 'clip', kind: 'number', default: 0, min: 0, help: 'clip the gradient to this global norm (0 = off)' },
     { name: 'clip_value', kind: 'number', default: 0, min: 0, help: 'clip each gradient entry to +-this (0 = off)' },
-    { name: 'truncate', kind: 'int', default: 0, min: 0, help: 'backprop through the last T steps only (0 = all K)' },
+    { name: 'truncate', kind: 'int', default: 0, min: 0, max: 100000, help: 'backprop through the last T steps only (0 = all K)' },
   ],
   create(theta0: Float64Array, options: Readonly<Record<string, OptionValue>>, _rng: Rng): Optimizer {
     return new Bptt(theta0, {

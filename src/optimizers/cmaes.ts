@@ -43,8 +43,9 @@
  */
 import { jacobiEigen } from '../core/linalg.js';
 import type { Rng } from '../core/rng.js';
+import { UsageError } from '../errors.js';
 import { Evaluations, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
-import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
+import { MAX_POPULATION, type ObjectiveLike, type Optimizer, type OptimizerEntry, type OptionSpec, type OptionValue, type StepResult } from './types.js';
 
 /** Above this dimension `diagonal = auto` uses sep-CMA. */
 export const FULL_MAX_N = 200;
@@ -53,8 +54,17 @@ export const FULL_MAX_N = 200;
 const TPA_C = 0.3;
 
 const options: readonly OptionSpec[] = [
-  { name: 'population', kind: 'int', default: 0, min: 0, help: 'lambda, candidates per step (0 = 4 + floor(3 ln n)); rounded up to even when mirrored' },
-  { name: 'sigma', kind: 'number', default: 0.01, min: 0, help: 'initial step size sigma_0' },
+  {
+    name: 'population',
+    kind: 'int',
+    default: 0,
+    min: 3,
+    max: MAX_POPULATION,
+    zeroIsDefault: true,
+    // Fewer than 3 leaves one rank when mirrored (2 / 2 pairs): its weight ln((1 + 1) / 2) - ln 1 = 0 is normalised 0 / 0.
+    help: 'lambda, candidates per step (0 = 4 + floor(3 ln n)); rounded up to even when mirrored; at least 3 (two ranks to recombine)',
+  },
+  { name: 'sigma', kind: 'number', default: 0.01, min: 0, minExclusive: true, help: 'initial step size sigma_0' },
   { name: 'diagonal', kind: 'enum', default: 'auto', choices: ['auto', 'on', 'off'], help: `sep-CMA (diagonal C); auto = on when n > ${FULL_MAX_N}` },
   { name: 'active', kind: 'bool', default: true, help: 'active covariance update: negative weights for the worst half (as pycma)' },
   { name: 'mirrored', kind: 'bool', default: true, help: 'mirrored sampling m +- sigma y with pairwise selection' },
@@ -141,6 +151,8 @@ class CmaEs implements Optimizer {
     this.popsize = popsize;
     // The weights of the mirrored ES are those of popsize / 2 ranks, one per pair.
     const ranks = this.mirrored ? popsize / 2 : popsize;
+    // One rank has the weight ln((1 + 1) / 2) - ln 1 = 0, normalised 0 / 0: nothing to recombine.
+    if (ranks < 2) throw new UsageError('population', `must be 0 (the default) or >= 3, got ${o.population}`);
     this.ranks = ranks;
     const mu = Math.max(1, Math.floor(ranks / 2));
     this.mu = mu;

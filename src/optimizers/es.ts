@@ -23,12 +23,12 @@ import type { Rng } from '../core/rng.js';
 import { UsageError } from '../errors.js';
 import { Adam } from './adam.js';
 import { Evaluations, centeredRanks, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
-import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
+import { MAX_POPULATION, type ObjectiveLike, type Optimizer, type OptimizerEntry, type OptionSpec, type OptionValue, type StepResult } from './types.js';
 
 const options: readonly OptionSpec[] = [
-  { name: 'population', kind: 'int', default: 64, min: 2, help: 'candidates per step, an even number (P/2 antithetic pairs)' },
-  { name: 'sigma', kind: 'number', default: 0.01, min: 0, help: 'std of the parameter noise (fixed)' },
-  { name: 'lr', kind: 'number', default: 0.01, min: 0, help: 'Adam step size' },
+  { name: 'population', kind: 'int', default: 64, min: 2, max: MAX_POPULATION, help: 'candidates per step, an even number (P/2 antithetic pairs)' },
+  { name: 'sigma', kind: 'number', default: 0.01, min: 0, minExclusive: true, help: 'std of the parameter noise (fixed)' },
+  { name: 'lr', kind: 'number', default: 0.01, min: 0, minExclusive: true, help: 'Adam step size' },
   { name: 'weight_decay', kind: 'number', default: 0, min: 0, help: 'L2 coefficient added to the gradient estimate (the paper: 0.005)' },
 ];
 

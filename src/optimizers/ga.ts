@@ -28,17 +28,17 @@
 import type { Rng } from '../core/rng.js';
 import { UsageError } from '../errors.js';
 import { Evaluations, finiteStats, rankByLoss, readOptions, rowViews } from './population.js';
-import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
+import { MAX_POPULATION, type ObjectiveLike, type Optimizer, type OptimizerEntry, type OptionSpec, type OptionValue, type StepResult } from './types.js';
 
 const options: readonly OptionSpec[] = [
-  { name: 'population', kind: 'int', default: 8, min: 2, help: 'population size P' },
-  { name: 'parents', kind: 'int', default: 2, min: 1, help: 'truncation selection: the top min(T, P) are parents' },
-  { name: 'elite', kind: 'int', default: 1, min: 0, help: 'the best E pass unchanged to the next generation' },
-  { name: 'sigma', kind: 'number', default: 0.003, min: 0, help: 'std of the Gaussian mutation' },
-  { name: 'sigma_decay', kind: 'number', default: 1, min: 0, max: 1, help: 'sigma is multiplied by this after each generation' },
+  { name: 'population', kind: 'int', default: 8, min: 2, max: MAX_POPULATION, help: 'population size P' },
+  { name: 'parents', kind: 'int', default: 2, min: 1, max: MAX_POPULATION, help: 'truncation selection: the top min(T, P) are parents' },
+  { name: 'elite', kind: 'int', default: 1, min: 0, max: MAX_POPULATION - 1, help: 'the best E pass unchanged to the next generation (E < population)' },
+  { name: 'sigma', kind: 'number', default: 0.003, min: 0, minExclusive: true, help: 'std of the Gaussian mutation' },
+  { name: 'sigma_decay', kind: 'number', default: 1, min: 0, minExclusive: true, max: 1, help: 'sigma is multiplied by this after each generation' },
   { name: 'crossover', kind: 'enum', default: 'none', choices: ['none', 'uniform', 'blend'], help: 'recombination of two parents before mutation' },
   { name: 'selection', kind: 'enum', default: 'truncation', choices: ['truncation', 'tournament'], help: 'how parents are chosen' },
-  { name: 'tournament', kind: 'int', default: 4, min: 1, help: 'tournament size (selection = tournament)' },
+  { name: 'tournament', kind: 'int', default: 4, min: 1, max: MAX_POPULATION, help: 'tournament size (selection = tournament)' },
 ];
 
 interface GaOptions {

@@ -15,11 +15,11 @@
  */
 import type { Rng } from '../core/rng.js';
 import { Evaluations, finiteStats, readOptions } from './population.js';
-import type { ObjectiveLike, Optimizer, OptimizerEntry, OptionSpec, OptionValue, StepResult } from './types.js';
+import { MAX_POPULATION, type ObjectiveLike, type Optimizer, type OptimizerEntry, type OptionSpec, type OptionValue, type StepResult } from './types.js';
 
 const options: readonly OptionSpec[] = [
-  { name: 'population', kind: 'int', default: 64, min: 1, help: 'candidates drawn (and evaluated) per step' },
-  { name: 'sigma', kind: 'number', default: 0.3, min: 0, help: 'std of the Gaussian perturbation of theta0' },
+  { name: 'population', kind: 'int', default: 64, min: 1, max: MAX_POPULATION, help: 'candidates drawn (and evaluated) per step' },
+  { name: 'sigma', kind: 'number', default: 0.3, min: 0, minExclusive: true, help: 'std of the Gaussian perturbation of theta0' },
 ];
 
 class RandomSearch implements Optimizer {

@@ -54,13 +54,26 @@ export interface Optimizer {
 
 export type OptionValue = number | string | boolean;
 
-export interface OptionSpec {
+/**
+ * The values a numeric option or configuration key accepts. One validator checks them
+ * (experiment/config.ts `parseValue`) and one function words them (`describeRange` there).
+ */
+export interface NumericRange {
+  /** The smallest value (inclusive, or exclusive with `minExclusive`). */
+  readonly min?: number;
+  /** `min` itself is refused: the value must be > min (a sigma of 0 cannot move). */
+  readonly minExclusive?: boolean;
+  /** The largest value (inclusive). */
+  readonly max?: number;
+  /** 0 is accepted besides min..max: it selects a computed default (CMA-ES population). */
+  readonly zeroIsDefault?: boolean;
+}
+
+export interface OptionSpec extends NumericRange {
   readonly name: string;
   readonly kind: 'number' | 'int' | 'enum' | 'bool';
   readonly default: OptionValue;
   readonly help: string;
-  readonly min?: number;
-  readonly max?: number;
   readonly choices?: readonly string[];
 }
 
@@ -72,3 +85,9 @@ export interface OptimizerEntry {
   readonly options: readonly OptionSpec[];
   create(theta0: Float64Array, options: Readonly<Record<string, OptionValue>>, rng: Rng): Optimizer;
 }
+
+/**
+ * The largest population (candidates per step) of any population method: 10,000 candidates of the
+ * default net's 1,218 parameters already hold about 100 MB.
+ */
+export const MAX_POPULATION = 10_000;

@@ -150,7 +150,7 @@ describe('resolveConfig', () => {
     [{ residual: 'yes' }, /^residual: must be true or false, got "yes"$/],
     [{ hidden: '32,x' }, /^hidden: must be an integer, got "x"$/],
     [{ method: 'rmsprop' }, /^method: must be one of adam, sgd, got "rmsprop"$/],
-    [{ lr: -1 }, /^lr: must be >= 0, got -1$/],
+    [{ lr: -1 }, /^lr: must be > 0, got -1$/],
     [{ optimizer: 'sgd' }, /^optimizer: must be one of bptt/],
   ])('refuses %o naming the field', (input, message) => {
     expect(() => resolveConfig(input)).toThrow(message);

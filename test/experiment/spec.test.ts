@@ -18,8 +18,8 @@ function usageField(fn: () => unknown): string {
 }
 
 describe('parseExperiment', () => {
-  it('normalises values: strings to numbers, budget and target into fixed, seed default 1', () => {
-    const { spec } = parseExperiment({ name: 'x', budget: 5e4, target: 1e-2, grid: { K: ['2', 8], lr: ['1e-3'] }, fixed: { residual: 'true' } });
+  it('normalises values: budget and target into fixed, seed default 1', () => {
+    const { spec } = parseExperiment({ name: 'x', budget: 5e4, target: 1e-2, grid: { K: [2, 8], lr: [1e-3] }, fixed: { residual: true } });
     expect(spec.grid).toEqual({ K: [2, 8], lr: [0.001] });
     expect(spec.fixed).toEqual({ residual: true, budget: 5e4, target: 1e-2 });
     expect(spec.seed).toBe(1);
@@ -29,7 +29,7 @@ describe('parseExperiment', () => {
     const { spec } = parseExperiment({
       name: 'x',
       grid: { K: [4] },
-      optimizers: { bptt: { lr: 0.01 }, ga: { sigma: '0.05' } },
+      optimizers: { bptt: { lr: 0.01 }, ga: { sigma: 0.05 } },
       variants: { plain: { optimizer: 'bptt' }, 'bptt+clip': { optimizer: 'bptt', clip: 1 }, ga: { optimizer: 'ga' } },
     });
     expect(spec.optimizers).toEqual({ bptt: { lr: 0.01 }, ga: { sigma: 0.05 } });

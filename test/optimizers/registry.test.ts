@@ -11,7 +11,9 @@ function satisfies(spec: OptionSpec, v: OptionValue): void {
       expect(typeof v, spec.name).toBe('number');
       expect(Number.isFinite(v), spec.name).toBe(true);
       if (spec.kind === 'int') expect(Number.isInteger(v), spec.name).toBe(true);
-      if (spec.min !== undefined) expect(v as number, spec.name).toBeGreaterThanOrEqual(spec.min);
+      if (spec.zeroIsDefault && v === 0) break;
+      if (spec.min !== undefined && spec.minExclusive) expect(v as number, spec.name).toBeGreaterThan(spec.min);
+      else if (spec.min !== undefined) expect(v as number, spec.name).toBeGreaterThanOrEqual(spec.min);
       if (spec.max !== undefined) expect(v as number, spec.name).toBeLessThanOrEqual(spec.max);
       expect(spec.choices, spec.name).toBeUndefined();
       break;
