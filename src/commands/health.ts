@@ -10,6 +10,7 @@ import type { Net } from '../core/mlp.js';
 import { assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
+import { loadTaskInput } from '../experiment/task-module.js';
 import { type CellConfig, describeConfig, formatValue, resolveConfig } from '../experiment/config.js';
 import type { Health } from '../health/classify.js';
 import { type Diagnosis, diagnose, diagnoseDefaults } from '../health/diagnose.js';
@@ -63,8 +64,9 @@ export function loadParams(file: string): { config: Record<string, unknown>; the
  * The task and network from flags, or from --params with task flags (task, task.*, seed) allowed
  * to override the file's; net flags next to --params are refused (they would not match theta).
  */
-export function resolveSubject(opts: Record<string, unknown>): Subject {
+export async function resolveSubject(opts: Record<string, unknown>): Promise<Subject> {
   const input = configInput(opts, healthKeys);
+  await loadTaskInput(input);
   for (const key of Object.keys(input)) {
     if (!(healthKeys as readonly string[]).includes(key) && !key.startsWith('task.')) {
       throw new UsageError(key, `not a task or net key (allowed here: ${healthKeys.join(', ')}, task.<param>)`);
@@ -79,6 +81,7 @@ export function resolveSubject(opts: Record<string, unknown>): Subject {
   const given = (netKeys as readonly string[]).filter((k) => k in input);
   if (given.length) throw new UsageError(given[0], 'the net comes from --params; drop this flag');
   const { config, theta } = loadParams(file);
+  await loadTaskInput(config);
   const merged: Record<string, unknown> = { ...config };
   if (input.task !== undefined && input.task !== config.task) {
     // Another task: the file's task parameters do not apply to it.
@@ -136,14 +139,14 @@ export function healthCommand(program: Command): void {
     .option('--lyap-steps <n>', 'measured steps of the Lyapunov exponents', '500')
     .option('--lyap-samples <n>', 'initial states of the Lyapunov exponents', String(lyapunovDefaults.samples))
     .option('--json', 'print the diagnostics as JSON')
-    .action((opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>) => {
       const Ks = parseKs(opts.K);
       const samples = positiveInt('--samples', opts.samples);
       const batches = positiveInt('--snr-batches', opts.snrBatches, 2);
       const batch = positiveInt('--snr-batch', opts.snrBatch);
       const steps = positiveInt('--lyap-steps', opts.lyapSteps);
       const lyapSamples = positiveInt('--lyap-samples', opts.lyapSamples);
-      const subject = resolveSubject(opts);
+      const subject = await resolveSubject(opts);
       const { cfg, task, net, theta } = subject;
       const d = diagnose(task, net, theta, {
         Ks,
