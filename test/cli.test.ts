@@ -17,7 +17,7 @@ function kstep(...args: string[]) {
 
 describe('usage errors: exit 2, one line naming the field and the allowed values, nothing on stdout', () => {
   const cases: [string[], RegExp][] = [
-    [['run', '--task', 'nope'], /^kstep: task: must be one of rotation, pendulum, logistic, lorenz, got "nope"$/],
+    [['run', '--task', 'nope'], /^kstep: task: must be one of rotation, pendulum, logistic, lorenz or a module file path like \.\/my-sim\.mjs \(not a package name\), got "nope"$/],
     [['run', '--activation', 'swish'], /^kstep: activation: must be one of identity, tanh, .*sin, got "swish"$/],
     [['run', '--optimizer', 'sgd'], /^kstep: optimizer: must be one of bptt, .*got "sgd"$/],
     [['run', '--K', '0'], /^kstep: K: must be >= 1, got "0"$/],

@@ -8,6 +8,7 @@ import { Rollout } from '../core/rollout.js';
 import { assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
+import { loadTaskModule } from '../experiment/task-module.js';
 import { type CellConfig, resolveConfig } from '../experiment/config.js';
 import { colorFor, plainTable } from '../output/color.js';
 import { fmt } from '../output/format.js';
@@ -61,7 +62,7 @@ export function gradcheckCommand(program: Command): void {
     .option('--set <key=value>', 'task parameters, e.g. task.r=3.9 (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print the full record of one configuration (one activation, one K) as JSON')
     .addHelpText('after', '\nExample:\n  kstep gradcheck --task logistic --K 1,4,16\n  kstep gradcheck --activation tanh --K 4 --json > tanh-k4.json')
-    .action((opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>) => {
       const batch = Number(opts.batch);
       if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch', `must be a positive integer, got ${opts.batch}`);
       const h = Number(opts.h);
@@ -72,6 +73,7 @@ export function gradcheckCommand(program: Command): void {
         if (eq <= 0 || !e.startsWith('task.')) throw new UsageError('--set', `expected task.<param>=value, got '${e}'`);
         sets[e.slice(0, eq)] = e.slice(eq + 1);
       }
+      const task = await loadTaskModule(String(opts.task));
       const acts = list(opts.activation, activationNames);
       const Ks = list(opts.K, []);
       // Validate every combination before computing anything.
@@ -79,7 +81,7 @@ export function gradcheckCommand(program: Command): void {
         Ks.map((K) =>
           resolveConfig({
             ...sets,
-            task: opts.task,
+            task,
             activation,
             K,
             hidden: opts.hidden,

@@ -10,6 +10,7 @@ import type { Net } from '../core/mlp.js';
 import { assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
+import { loadTaskInput } from '../experiment/task-module.js';
 import { type CellConfig, describeConfig, formatValue, parseDecimal, preview, resolveConfig } from '../experiment/config.js';
 import type { Health } from '../health/classify.js';
 import { type Diagnosis, diagnose, diagnoseDefaults } from '../health/diagnose.js';
@@ -102,8 +103,9 @@ function checkParamsRecords(file: string, p: ParamsFile): void {
  * The task and network from flags, or from --params with task flags (task, task.*, seed) allowed
  * to override the file's; net flags next to --params are refused (they would not match theta).
  */
-export function resolveSubject(opts: Record<string, unknown>): Subject {
+export async function resolveSubject(opts: Record<string, unknown>): Promise<Subject> {
   const input = configInput(opts, healthKeys);
+  await loadTaskInput(input);
   for (const key of Object.keys(input)) {
     if (!(healthKeys as readonly string[]).includes(key) && !key.startsWith('task.')) {
       throw new UsageError(key, `not a task or net key (allowed here: ${healthKeys.join(', ')}, task.<param>)`);
@@ -118,6 +120,7 @@ export function resolveSubject(opts: Record<string, unknown>): Subject {
   const given = (netKeys as readonly string[]).filter((k) => k in input);
   if (given.length) throw new UsageError(given[0], 'the net comes from --params; drop this flag');
   const loaded = loadParams(file);
+  await loadTaskInput(loaded.config);
   checkParamsRecords(file, loaded);
   const { config, theta } = loaded;
   const merged: Record<string, unknown> = { ...config };
@@ -193,14 +196,14 @@ export function healthCommand(program: Command): void {
     .option('--lyap-steps <n>', 'measured steps of the Lyapunov exponents' + rangeHelp(countFlags.steps), '500')
     .option('--lyap-samples <n>', 'initial states of the Lyapunov exponents' + rangeHelp(countFlags.lyapSamples), String(lyapunovDefaults.samples))
     .option('--json', 'print the diagnostics as JSON')
-    .action((opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>) => {
       const Ks = parseKs(opts.K);
       const samples = positiveInt('--samples', opts.samples, ...countFlags.samples);
       const batches = positiveInt('--snr-batches', opts.snrBatches, ...countFlags.snrBatches);
       const batch = positiveInt('--snr-batch', opts.snrBatch, ...countFlags.snrBatch);
       const steps = positiveInt('--lyap-steps', opts.lyapSteps, ...countFlags.steps);
       const lyapSamples = positiveInt('--lyap-samples', opts.lyapSamples, ...countFlags.lyapSamples);
-      const subject = resolveSubject(opts);
+      const subject = await resolveSubject(opts);
       const { cfg, task, net, theta } = subject;
       const d = diagnose(task, net, theta, {
         Ks,

@@ -36,11 +36,11 @@ export function lyapunovCommand(program: Command): void {
     .option('--samples <n>', 'initial states averaged over' + rangeHelp(countFlags.lyapSamples), String(lyapunovDefaults.samples))
     .option('--params <file>', 'also the exponents of a network saved by kstep run --save-params')
     .option('--json', 'print the exponents as JSON')
-    .action((opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>) => {
       const steps = positiveInt('--steps', opts.steps, ...countFlags.steps);
       const burnin = positiveInt('--burnin', opts.burnin, ...countFlags.burnin);
       const samples = positiveInt('--samples', opts.samples, ...countFlags.lyapSamples);
-      const subject = resolveSubject(opts);
+      const subject = await resolveSubject(opts);
       const { cfg, task } = subject;
       const lo = { steps, burnin, samples, seed: cfg.seed };
       const taskRes = taskLyapunov(task, lo);
@@ -53,7 +53,8 @@ export function lyapunovCommand(program: Command): void {
             task: taskRecord(task),
             options: { steps, burnin, samples, seed: cfg.seed },
             definition: 'finite-time exponents per step (natural log), QR re-orthonormalisation, mean over initial states',
-            true_map: taskRes,
+            // null: the task has no Jacobian (a module may leave it out), so its exponents are not available.
+            true_map: taskRes ?? null,
             known: known ?? null,
             net: netRes ? { source: subject.source, net: netRecord(subject.net), exponents: netRes } : null,
           }),
@@ -64,7 +65,7 @@ export function lyapunovCommand(program: Command): void {
       const params = describeConfig(cfg)
         .filter(([k]) => k.startsWith('task.'))
         .map(([k, v]) => `${k}=${formatValue(v)}`);
-      const n = Math.max(taskRes.exponents.length, netRes?.exponents.length ?? 0);
+      const n = Math.max(taskRes?.exponents.length ?? 1, netRes?.exponents.length ?? 0);
       const t = plainTable(
         ['map', ...Array.from({ length: n }, (_, i) => `lambda_${i + 1}`), 'sum', 'std lambda_1', 'states', 'regime'].map((h) => c.bold(h)),
       );
@@ -73,7 +74,8 @@ export function lyapunovCommand(program: Command): void {
         const cells = Array.from({ length: n }, (_, i) => (i < r.exponents.length ? fmt(r.exponents[i], 4) : '-'));
         t.push([name, ...cells, sum, fmt(r.std[0], 2), `${r.used}/${r.samples}`, lyapunovRegime(r.exponents[0])]);
       };
-      row(`true map f (${task.name})`, taskRes);
+      if (taskRes) row(`true map f (${task.name})`, taskRes);
+      else t.push([`true map f (${task.name})`, c.dim('not available: the task has no jacobian'), ...Array.from({ length: n - 1 }, () => ''), '', '', '', '']);
       if (netRes) row(`net (${subject.source})`, netRes);
       if (known) t.push([c.dim(`closed form: ${known.why}`), ...Array.from({ length: n }, (_, i) => (i < known.values.length ? c.dim(fmt(known.values[i], 4)) : '')), '', '', '', '']);
       process.stdout.write(

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { mergeResults } from '../experiment/merge.js';
+import { loadMergedModules, mergeResults } from '../experiment/merge.js';
 import { summaryJson } from '../output/summary.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 
@@ -23,8 +23,8 @@ export function mergeCommand(program: Command): void {
         'The --out folder must not be one of the merged folders; when it holds results of another spec, files kstep did not write,\n' +
         'or cells of this spec that the merge would drop, nothing is written (exit code 2) unless --force.',
     )
-    .action((dirs: string[], flags: MergeFlags) => {
-      process.exitCode = mergeAction(dirs, flags);
+    .action(async (dirs: string[], flags: MergeFlags) => {
+      process.exitCode = await mergeAction(dirs, flags);
     });
 }
 
@@ -34,8 +34,9 @@ interface MergeFlags {
   force?: boolean;
 }
 
-export function mergeAction(dirs: readonly string[], flags: MergeFlags): number {
+export async function mergeAction(dirs: readonly string[], flags: MergeFlags): Promise<number> {
   if (flags.out === undefined) throw new UsageError('--out', 'required: the folder to write the merged results to');
+  await loadMergedModules(dirs);
   const report = mergeResults(dirs, flags.out, (s) => process.stderr.write(`${s}\n`), flags.force);
   if (flags.json) {
     const { summary, ...rest } = report;

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { type CellResult, buildCell, runCell } from '../experiment/cell.js';
 import { type CellConfig, describeConfig, formatValue, resolveConfig } from '../experiment/config.js';
 import { checkCellResources } from '../experiment/resources.js';
+import { loadTaskInput } from '../experiment/task-module.js';
 import { colorFor, plainTable } from '../output/color.js';
 import { writeFileAtomic } from '../output/csv.js';
 import { fmt, fmtCost, fmtMs } from '../output/format.js';
@@ -17,13 +18,15 @@ export function runCommand(program: Command): void {
   const cmd = program
     .command('run')
     .description('train one cell and print its metrics and gradient health')
-    .addHelpText('after', '\nExample:\n  kstep run --task rotation --K 16 --activation tanh --optimizer bptt --seed 1\n  kstep run --task logistic --set task.r=3.9 --K 8 --clip 1 --json');
+    .addHelpText('after', '\nExample:\n  kstep run --task rotation --K 16 --activation tanh --optimizer bptt --seed 1\n  kstep run --task logistic --set task.r=3.9 --K 8 --clip 1 --json\n  kstep run --task ./examples/lotka-volterra.mjs --K 8    # a task module (runs its code)');
   addConfigOptions(cmd)
     .option('--json', 'print the record as JSON on stdout')
     .option('--save-params <file>', 'write the trained network (spec + parameter vector) as JSON; an existing file only if it holds this configuration\'s parameters')
     .option('--force', 'with --save-params: replace the file whatever it holds')
-    .action((opts: Record<string, unknown>) => {
-      const cfg = resolveConfig(configInput(opts));
+    .action(async (opts: Record<string, unknown>) => {
+      const input = configInput(opts);
+      await loadTaskInput(input);
+      const cfg = resolveConfig(input);
       checkCellResources(cfg, 'run');
       const saveTo = opts.saveParams as string | undefined;
       if (saveTo !== undefined) checkParamsFile(saveTo, cfg, Boolean(opts.force));

@@ -16,6 +16,7 @@ import { formatValue } from '../experiment/config.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
 import { builtinNames } from '../experiment/experiment-file.js';
 import { loadExperiment, runSweep } from '../experiment/sweep.js';
+import { preloadExperimentTasks } from '../experiment/task-module.js';
 import { writeReport } from '../output/report/index.js';
 import { summaryJson } from '../output/summary.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
@@ -82,6 +83,8 @@ export async function sweepAction(experiment: string, overrides: readonly string
   const workers = parseWorkers(flags.workers);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   if (flags.resume && flags.dryRun) throw new UsageError('--dry-run', 'cannot be combined with --resume');
+  // Task modules are loaded (and checked) first: parsing the experiment looks them up.
+  await preloadExperimentTasks(experiment, overrides);
   const exp = loadExperiment(experiment, overrides);
 
   if (flags.dryRun) {

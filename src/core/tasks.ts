@@ -2,6 +2,10 @@
  * Task registry: the ground-truth systems. A task has a state dimension D, a true step f, an
  * initial-state sampler and named parameters a user can override (`task.r=3.9`). Targets are
  * y = f^K(o_0); the feature map belongs to the net, not to the task.
+ *
+ * The built-in tasks are listed here; tasks of user modules are added at run time by
+ * `registerTask` under their module's absolute path (experiment/task-module.ts loads and checks
+ * them), so every lookup by a cell's `task` value goes through `getTask` alike.
  */
 import { UsageError, unknownName } from '../errors.js';
 import type { Rng } from './rng.js';
@@ -21,8 +25,11 @@ export interface TaskInstance {
   readonly params: Readonly<Record<string, number>>;
   /** out[oo..oo+D) = f(o[io..io+D)); out may alias o only if io === oo. */
   step(o: Float64Array, io: number, out: Float64Array, oo: number): void;
-  /** Jacobian of f at o, row-major D x D: J[i*D + j] = d f_i / d o_j. */
-  jacobian(o: Float64Array, io: number, J: Float64Array): void;
+  /**
+   * Jacobian of f at o, row-major D x D: J[i*D + j] = d f_i / d o_j. Optional: without it the
+   * task's Lyapunov exponents are not available (NaN, an empty CSV field); nothing else needs it.
+   */
+  jacobian?(o: Float64Array, io: number, J: Float64Array): void;
   /** Draws one initial state into out[oo..oo+D). */
   sample(rng: Rng, out: Float64Array, oo: number): void;
 }
@@ -220,12 +227,38 @@ const lorenz: Task = {
 };
 
 const list = [rotation, pendulum, logistic, lorenz];
+/** The built-in tasks, by name. */
 export const tasks: ReadonlyMap<string, Task> = new Map(list.map((t) => [t.name, t]));
+/** The built-in tasks' names. */
 export const taskNames: readonly string[] = list.map((t) => t.name);
 
-export function getTask(name: string): Task {
-  const t = tasks.get(name);
-  if (!t) throw unknownName('task', name, taskNames);
+/** Tasks of user modules, by the module's absolute path (the value of a cell's `task` key). */
+const registered = new Map<string, Task>();
+
+/** Adds a checked task of a user module under its key (the module's absolute path). */
+export function registerTask(key: string, task: Task): void {
+  if (tasks.has(key)) throw new Error(`registerTask: '${key}' is a built-in task`);
+  registered.set(key, task);
+}
+
+/** The keys of the registered module tasks, sorted (a fixed order whatever order they were loaded in). */
+export function moduleTaskKeys(): string[] {
+  return [...registered.keys()].sort();
+}
+
+/** Whether a `task` value names a task: a built-in or a registered module. */
+export function hasTask(key: string): boolean {
+  return tasks.has(key) || registered.has(key);
+}
+
+/** Every known task with its key: the built-ins, then the module tasks in key order. */
+export function allTasks(): [string, Task][] {
+  return [...tasks.entries(), ...moduleTaskKeys().map((k): [string, Task] => [k, registered.get(k)!])];
+}
+
+export function getTask(key: string): Task {
+  const t = tasks.get(key) ?? registered.get(key);
+  if (!t) throw unknownName('task', key, taskNames);
   return t;
 }
 

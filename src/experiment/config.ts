@@ -8,8 +8,9 @@ import { featureNames } from '../core/features.js';
 import { initNames } from '../core/mlp.js';
 import { curriculumNames } from '../core/objective.js';
 import type { Setup } from '../core/setup.js';
-import { getTask, taskNames } from '../core/tasks.js';
+import { getTask, hasTask, taskNames } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
+import { canonicalTask, taskValueProblem } from './task-value.js';
 import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
 import { MAX_POPULATION, type NumericRange, type OptionSpec, type OptionValue } from '../optimizers/types.js';
 
@@ -17,7 +18,8 @@ export type ConfigValue = OptionValue | number[];
 
 export interface KeySpec extends NumericRange {
   readonly name: string;
-  readonly kind: 'number' | 'int' | 'enum' | 'bool' | 'intlist';
+  /** `task`: a built-in task's name (the choices) or a module file path (task-value.ts). */
+  readonly kind: 'number' | 'int' | 'enum' | 'bool' | 'intlist' | 'task';
   readonly default: ConfigValue;
   readonly help: string;
   readonly choices?: readonly string[];
@@ -34,7 +36,7 @@ export { MAX_POPULATION };
 
 /** Keys every cell has, in CSV column order. */
 export const cellKeys: readonly KeySpec[] = [
-  { name: 'task', kind: 'enum', default: 'rotation', choices: taskNames, help: 'ground-truth system' },
+  { name: 'task', kind: 'task', default: 'rotation', choices: taskNames, help: 'ground-truth system, or a module file ./my-sim.mjs' },
   { name: 'K', kind: 'int', default: 16, min: 1, max: 100000, help: 'sequential applications of the net' },
   { name: 'activation', kind: 'enum', default: 'tanh', choices: activationNames, help: 'hidden-layer activation' },
   { name: 'hidden', kind: 'intlist', default: [32, 32], min: 1, max: MAX_HIDDEN, maxItems: MAX_LAYERS, help: `hidden layer sizes, e.g. 32,32 (empty: linear net; at most ${MAX_LAYERS} layers)` },
@@ -149,6 +151,12 @@ export function parseValue(spec: KeySpec | OptionSpec, raw: unknown, field = spe
     case 'enum':
       if (typeof raw !== 'string' || !spec.choices!.includes(raw)) fail(`must be one of ${spec.choices!.join(', ')}`);
       return raw as string;
+    case 'task': {
+      if (typeof raw !== 'string') return fail('must be a task name or a module file path');
+      const problem = taskValueProblem(raw);
+      if (problem !== undefined) throw new UsageError(field, problem);
+      return canonicalTask(raw);
+    }
     case 'intlist': {
       const items = Array.isArray(raw)
         ? raw
@@ -175,6 +183,9 @@ export function resolveConfig(input: Readonly<Record<string, unknown>>, ignoreFo
   const out: Record<string, ConfigValue> = {};
   const known = new Map(cellKeys.map((k) => [k.name, k]));
   for (const spec of cellKeys) out[spec.name] = input[spec.name] === undefined ? spec.default : parseValue(spec, input[spec.name], spec.name, from);
+  if (!hasTask(out.task as string))
+    // A module is loaded (task-module.ts) before any configuration naming it is resolved.
+    throw new UsageError('task', `module ${out.task as string} is not loaded`);
   const task = getTask(out.task as string);
   const opt = getOptimizer(out.optimizer as string);
   const taskParams: Record<string, number> = {};

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { NAME_RE } from './schema.js';
 import { type ParsedExperiment, parseExperiment } from './spec.js';
+import { absolutizeExperimentTasks } from './task-value.js';
 
 /** The folder of the built-in experiments (experiments/ next to package.json). */
 export function builtinDir(): string {
@@ -58,5 +59,7 @@ export function readExperimentFile(arg: string): ParsedExperiment {
   } catch (e) {
     throw new UsageError('experiment', `${file} is not valid JSON: ${(e as Error).message}`);
   }
+  // Module paths in the file are relative to its folder; everything after this sees absolute paths.
+  absolutizeExperimentTasks(json, dirname(resolve(file)));
   return parseExperiment(json);
 }

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Rng } from '../core/rng.js';
-import { getTask, taskNames } from '../core/tasks.js';
+import { allTasks, getTask, hasTask } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
 import { type CellConfig, type ConfigValue, cellKey, cellKeys, describeConfig, resolveConfig } from './config.js';
@@ -51,7 +51,8 @@ export function namespaceOrder(): string[] {
   const out: string[] = [];
   for (const k of cellKeys) {
     out.push(k.name);
-    if (k.name === 'task') for (const t of taskNames) for (const p of getTask(t).params) if (!out.includes(`task.${p.name}`)) out.push(`task.${p.name}`);
+    // Built-in tasks' parameters first, then those of module tasks in path order: a fixed order.
+    if (k.name === 'task') for (const [, t] of allTasks()) for (const p of t.params) if (!out.includes(`task.${p.name}`)) out.push(`task.${p.name}`);
   }
   for (const name of optimizerNames) for (const s of optimizers.get(name)!.options) if (!out.includes(s.name)) out.push(s.name);
   return out;
@@ -129,7 +130,7 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
     // Drop the keys this cell's optimizer and task do not have.
     const opt = optimizers.get(optimizer);
     const taskName = String(input.task ?? 'rotation');
-    const task = taskNames.includes(taskName) ? getTask(taskName) : undefined;
+    const task = hasTask(taskName) ? getTask(taskName) : undefined;
     const cellInput: Record<string, ConfigValue> = {};
     for (const [k, v] of Object.entries(input)) {
       if (k.startsWith('task.')) {

@@ -16,7 +16,16 @@ import { version } from '../version.js';
 import { checkMergeFolder } from './outdir.js';
 import type { ExperimentSpec } from './spec.js';
 import { FILES, type Manifest, type ResultRecords, readManifest, readResults, writeManifest, writeResults } from './resume.js';
-import { experimentFromSpec, resultFiles } from './sweep.js';
+import { experimentFromSpec, modulesField, resultFiles } from './sweep.js';
+import { checkModulesUnchanged, loadRecordedModules } from './task-module.js';
+
+/**
+ * Loads the task modules the folders' manifests record (the merged spec names them), before
+ * `mergeResults`; a folder without a manifest is left to mergeResults to refuse.
+ */
+export async function loadMergedModules(dirs: readonly string[]): Promise<void> {
+  for (const d of dirs) await loadRecordedModules(readManifest(d)?.modules, d);
+}
 
 export interface MergeReport {
   out: string;
@@ -45,6 +54,8 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
     if (!m) throw new UsageError(d, `no ${FILES.manifest}: not a kstep results folder`);
     return m;
   });
+  // Every folder's task modules must be the files that are loaded now (loadMergedModules).
+  manifests.forEach((m, i) => checkModulesUnchanged(m.modules, dirs[i], dirs[i]));
   const specText = JSON.stringify(manifests[0].spec);
   manifests.forEach((m, i) => {
     if (JSON.stringify(m.spec) !== specText)
@@ -97,6 +108,7 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
     grid_cells: exp.cells.length,
     shard: null,
     spec: exp.spec,
+    ...modulesField(exp.cells),
     merged_from: [...dirs],
   });
   const missing = exp.cells.filter((c) => !merged.cells.has(c.id)).map((c) => c.id);

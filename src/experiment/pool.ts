@@ -9,6 +9,9 @@
  * (SIGINT) does the same: cells in flight are dropped, the caller decides what to write.
  *
  * `workers: 0` runs the cells in the calling thread (no worker_threads; for debugging and tests).
+ *
+ * Task modules are code, not data: each worker gets the paths of the modules loaded in this thread
+ * (`WorkerInit`) and imports them itself before its first cell (worker.ts).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { type CellResult, runCell } from './cell.js';
 import type { CellConfig } from './config.js';
 import type { Cell } from './grid.js';
+import { loadedModulePaths } from './task-module.js';
 
 /** A cell result as sent between threads (theta stays in the worker). */
 export type CellResultData = Omit<CellResult, 'theta'>;
@@ -27,6 +31,11 @@ export type Outcome =
   | { type: 'error'; index: number; message: string; wall_ms: number };
 
 export type FromWorker = Outcome;
+
+/** A worker's `workerData`: the absolute paths of the task modules it loads at start. */
+export interface WorkerInit {
+  modules: string[];
+}
 
 /** Runs one cell; an exception becomes an error outcome with its message. */
 export function runCellSafe(index: number, config: CellConfig): Outcome {
@@ -113,7 +122,7 @@ export async function runPool(cells: readonly Cell[], opts: PoolOptions, onOutco
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     const startWorker = () => {
-      const w = new Worker(script);
+      const w = new Worker(script, { workerData: { modules: loadedModulePaths() } satisfies WorkerInit });
       live.add(w);
       running++;
       let current: Cell | undefined;

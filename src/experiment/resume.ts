@@ -24,6 +24,7 @@ import { healthColumns } from '../health/diagnose.js';
 import { csvText, formatRecord, parseRecord, splitRecords, writeFileAtomic } from '../output/csv.js';
 import { RESULT_COLUMNS } from '../output/summary.js';
 import { statusNames } from './cell.js';
+import type { ModuleRecord } from './task-module.js';
 
 export const FILES = {
   cells: 'cells.csv',
@@ -230,6 +231,8 @@ export interface Manifest {
   grid_cells: number;
   shard: string | null;
   spec: unknown;
+  /** The task modules the cells use, with the SHA-256 of each file when the results were written (absent: none). */
+  modules?: ModuleRecord[];
   merged_from?: string[];
 }
 

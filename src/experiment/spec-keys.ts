@@ -4,7 +4,7 @@
  * some task, or an option of some optimizer. Values are parsed here by their key's kind; ranges of options
  * and task parameters, which depend on the cell, are checked per cell by resolveConfig.
  */
-import { getTask, taskNames } from '../core/tasks.js';
+import { allTasks } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { optimizerNames, optimizers } from '../optimizers/index.js';
 import type { OptionSpec, OptionValue } from '../optimizers/types.js';
@@ -37,7 +37,7 @@ function keyInfo(key: string): KeyInfo | undefined {
   if (ck) return { spec: ck, kind: 'cell' };
   if (key.startsWith('task.')) {
     const p = key.slice(5);
-    if (taskNames.some((t) => getTask(t).params.some((q) => q.name === p)))
+    if (allTasks().some(([, t]) => t.params.some((q) => q.name === p)))
       return { spec: { name: key, kind: 'number', default: 0, help: '' }, kind: 'task' };
     return undefined;
   }
@@ -54,7 +54,7 @@ export function checkKey(key: string, field: string): KeyInfo {
   const info = keyInfo(key);
   if (info) return info;
   if (key.startsWith('task.')) {
-    const params = taskNames.map((t) => `${t}: ${getTask(t).params.map((p) => `task.${p.name}`).join(', ')}`).join('; ');
+    const params = allTasks().map(([k, t]) => `${k}: ${t.params.map((p) => `task.${p.name}`).join(', ')}`).join('; ');
     throw new UsageError(field, `unknown task parameter (${params})`);
   }
   throw new UsageError(field, `unknown key '${key}' (allowed: ${allowedKeysHint()})`);

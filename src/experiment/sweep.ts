@@ -29,6 +29,7 @@ import { FILES, type Manifest, type ResultFiles, readManifest, readResults, writ
 import { appendCell } from './rows.js';
 import type { ExperimentSpec, ParsedExperiment } from './spec.js';
 import { runSweepCell } from './sweep-cell.js';
+import { type ModuleRecord, checkModulesUnchanged, moduleRecords } from './task-module.js';
 
 export interface Experiment extends ParsedExperiment {
   /** Every cell of the grid, in canonical order. */
@@ -52,6 +53,12 @@ export function prepareExperiment(parsed: ParsedExperiment): Experiment {
 /** The experiment of a manifest's stored spec (already validated and normalised when it was written). */
 export function experimentFromSpec(spec: ExperimentSpec): Experiment {
   return prepareExperiment({ spec, sources: new Map() });
+}
+
+/** manifest.json's `modules` entry: the task modules the cells use (nothing when they use built-in tasks only). */
+export function modulesField(cells: readonly Cell[]): { modules?: ModuleRecord[] } {
+  const modules = moduleRecords(cells.map((c) => c.config.task));
+  return modules.length ? { modules } : {};
 }
 
 /** The optional files of an experiment's results folder. */
@@ -131,6 +138,8 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
   if (opts.workers > 0) workerScript(); // fails before anything is written if the build is missing
   if (opts.resume && opts.force) throw new UsageError('--force', 'cannot be combined with --resume (--resume keeps the results, --force replaces them)');
   const replacing = checkSweepFolder(dir, opts.field ?? '--out', { spec: exp.spec, shard: shardText, resume: opts.resume, force: opts.force });
+  // Results of another version of a task module are not continued.
+  if (opts.resume && existsSync(join(dir, FILES.cells))) checkModulesUnchanged(readManifest(dir)?.modules, '--resume', dir);
 
   // Prepare the folder: all checks first, then writes.
   const files = resultFiles(exp);
@@ -144,6 +153,7 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
     grid_cells: exp.cells.length,
     shard: shardText,
     spec: exp.spec,
+    ...modulesField(exp.cells),
   };
   const hasResults = existsSync(join(dir, FILES.cells));
   if (opts.resume && hasResults) {

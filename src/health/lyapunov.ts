@@ -11,6 +11,9 @@
  * state and of the tangent vectors' alignment do not count), then `steps` measured steps; the result is averaged over the initial states that stayed
  * finite. The adjoint of BPTT through K steps grows or shrinks like exp(lambda_1 K) for large K,
  * which is why lambda_1 > 0 (chaos) means exploding gradients (Metz et al. 2021).
+ *
+ * The Jacobian is optional in the task contract (a user module may leave it out): then the task's
+ * exponents are not available, `taskLyapunov` returns undefined, and callers report them as missing.
  */
 import type { Net } from '../core/mlp.js';
 import { derive } from '../core/rng.js';
@@ -54,11 +57,13 @@ export interface LyapunovResult {
 /** The task's true step f with its exact Jacobian. */
 export function taskMap(task: TaskInstance): TangentMap {
   const D = task.D;
+  const jacobian = task.jacobian?.bind(task);
+  if (!jacobian) throw new Error(`task ${task.name} has no jacobian`);
   return {
     D,
     advance(x, B, J) {
       for (let s = 0; s < B; s++) {
-        task.jacobian(x, s * D, J.subarray(s * D * D, (s + 1) * D * D));
+        jacobian(x, s * D, J.subarray(s * D * D, (s + 1) * D * D));
         task.step(x, s * D, x, s * D);
       }
     },
@@ -159,8 +164,12 @@ export function lyapunovSpectrum(map: TangentMap, x0: Float64Array, B: number, o
   return { exponents, std, used, samples: B, steps: opts.steps, burnin: opts.burnin };
 }
 
-/** Exponents of the task's true map, averaged over `samples` initial states from its sampler. */
-export function taskLyapunov(task: TaskInstance, opts: Partial<LyapunovOptions> = {}): LyapunovResult {
+/**
+ * Exponents of the task's true map, averaged over `samples` initial states from its sampler;
+ * undefined when the task has no Jacobian.
+ */
+export function taskLyapunov(task: TaskInstance, opts: Partial<LyapunovOptions> = {}): LyapunovResult | undefined {
+  if (!task.jacobian) return undefined;
   const o = { ...lyapunovDefaults, ...opts };
   return lyapunovSpectrum(taskMap(task), initialStates(task, o.samples, o.seed), o.samples, o);
 }

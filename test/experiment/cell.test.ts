@@ -139,7 +139,7 @@ describe('resolveConfig', () => {
   it.each([
     [{ foo: 1 }, /^foo: unknown key \(allowed: task, K, activation, .*task\.<param>, method, lr/],
     [{ activation: 'swish' }, /^activation: must be one of identity, tanh, sigmoid, relu, leaky_relu, elu, gelu, silu, softplus, sin, got "swish"$/],
-    [{ task: 'henon' }, /^task: must be one of rotation, pendulum, logistic, lorenz, got "henon"$/],
+    [{ task: 'henon' }, /^task: must be one of rotation, pendulum, logistic, lorenz or a module file path like \.\/my-sim\.mjs \(not a package name\), got "henon"$/],
     [{ K: 0 }, /^K: must be >= 1, got 0$/],
     [{ K: -3 }, /^K: must be >= 1, got -3$/],
     [{ K: 1.5 }, /^K: must be an integer, got 1.5$/],
