@@ -4,12 +4,12 @@
  * Lyapunov exponents of net and task, Pascanu's bound and the health label, as a table and a
  * log-scale chart (or `--json`).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Net } from '../core/mlp.js';
 import { assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
+import { readJsonFile } from '../json-file.js';
 import { loadTaskInput } from '../experiment/task-module.js';
 import { type CellConfig, describeConfig, formatValue, parseDecimal, preview, resolveConfig } from '../experiment/config.js';
 import type { Health } from '../health/classify.js';
@@ -46,19 +46,7 @@ export interface ParamsFile {
 
 /** Reads a `run --save-params` file (format kstep-params/1); every problem is a UsageError. */
 export function loadParams(file: string): ParamsFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError('--params', `cannot read ${file}: ${(err as Error).message}`);
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let rec: unknown;
-  try {
-    rec = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError('--params', `${file} is not valid JSON: ${(err as Error).message}`);
-  }
+  const rec = readJsonFile(file, '--params');
   const r = rec as { format?: unknown; config?: unknown; task?: unknown; net?: unknown; theta?: unknown };
   if (typeof rec !== 'object' || rec === null || r.format !== 'kstep-params/1') {
     throw new UsageError('--params', `${file} is not a kstep-params/1 file (write one with kstep run --save-params)`);

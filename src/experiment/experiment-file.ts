@@ -2,10 +2,11 @@
  * Experiment files: the built-in ones (experiments/*.json) by name, any other by path, read and
  * validated (not yet their cells).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { readJsonFile } from '../json-file.js';
 import { NAME_RE } from './schema.js';
 import { type ParsedExperiment, parseExperiment } from './spec.js';
 import { absolutizeExperimentTasks } from './task-value.js';
@@ -45,20 +46,7 @@ export function builtinNames(): string[] {
 /** Reads and validates an experiment file (not yet its cells). */
 export function readExperimentFile(arg: string): ParsedExperiment {
   const file = resolveExperimentPath(arg);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError('experiment', `cannot read ${file}: ${(e as Error).message}`);
-  }
-  // A UTF-8 byte-order mark (some Windows editors write one) is not part of the JSON.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError('experiment', `${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonFile(file, 'experiment');
   // Module paths in the file are relative to its folder; everything after this sees absolute paths.
   absolutizeExperimentTasks(json, dirname(resolve(file)));
   return parseExperiment(json);
