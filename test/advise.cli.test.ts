@@ -78,6 +78,7 @@ describe('kstep advise', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'kstep-advise-')), 'adv');
     const r = kstep('advise', ...TINY, '--out', out, ...(extra as string[]));
     expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(message);
     expect(existsSync(out)).toBe(false);
