@@ -1,5 +1,6 @@
 /** Commander wiring only: parse, validate, call, print. Exit codes: 0 ok, 1 run-time failure, 2 usage. */
 import { Command, CommanderError } from 'commander';
+import { adviseCommand } from './commands/advise.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
 import { healthCommand } from './commands/health.js';
 import { listCommand } from './commands/list.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     gradcheckCommand,
     healthCommand,
     lyapunovCommand,
+    adviseCommand,
     listCommand,
   ];
   for (const register of commands) register(program);
