@@ -32,6 +32,17 @@ function usage(fn: () => unknown): UsageError {
   throw new Error('expected a UsageError');
 }
 
+/** usage() for an async function: the UsageError its promise rejects with. */
+async function usageAsync(fn: () => Promise<unknown>): Promise<UsageError> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof UsageError) return e;
+    throw e;
+  }
+  throw new Error('expected a UsageError');
+}
+
 /** 0.5 |x - 1|^2 with its gradient: every optimizer can run on it. */
 class Quadratic implements ObjectiveLike {
   readonly batchId = 0;
@@ -173,7 +184,7 @@ describe('options nobody uses, params files that contradict their config', () =>
     expect(expandGrid(applyOverrides(base, ['optimizer=ga', 'ga.sigma=0.1']))[0].config.options.sigma).toBe(0.1);
   });
 
-  it('refuses a params file whose net or task disagrees with its config, naming the field and both values', () => {
+  it('refuses a params file whose net or task disagrees with its config, naming the field and both values', async () => {
     const dir = tmp();
     const cfg: CellConfig = resolveConfig({ hidden: '3', K: '2' });
     const { net, task } = buildCell(cfg);
@@ -183,13 +194,13 @@ describe('options nobody uses, params files that contradict their config', () =>
       writeFileSync(f, JSON.stringify(rec));
       return f;
     };
-    expect(resolveSubject({ params: write('good.json', good), set: [] }).net.nParams).toBe(net.nParams);
+    expect((await resolveSubject({ params: write('good.json', good), set: [] })).net.nParams).toBe(net.nParams);
     const f1 = write('net.json', { ...good, net: { ...good.net, hidden: [5] } });
-    expect(usage(() => resolveSubject({ params: f1, set: [] })).message).toBe(`--params: ${f1}: net.hidden is [5] but the file's config gives [3]`);
+    expect((await usageAsync(() => resolveSubject({ params: f1, set: [] }))).message).toBe(`--params: ${f1}: net.hidden is [5] but the file's config gives [3]`);
     const f2 = write('task.json', { ...good, task: { ...good.task, name: 'lorenz' } });
-    expect(usage(() => resolveSubject({ params: f2, set: [] })).message).toBe(`--params: ${f2}: task.name is "lorenz" but the file's config gives "rotation"`);
+    expect((await usageAsync(() => resolveSubject({ params: f2, set: [] }))).message).toBe(`--params: ${f2}: task.name is "lorenz" but the file's config gives "rotation"`);
     const f3 = write('typed.json', { ...good, config: { ...good.config, hidden: '3' } });
-    expect(usage(() => resolveSubject({ params: f3, set: [] })).message).toMatch(/^--params: .*config\.hidden: must be a JSON list/);
+    expect((await usageAsync(() => resolveSubject({ params: f3, set: [] }))).message).toMatch(/^--params: .*config\.hidden: must be a JSON list/);
   });
 });
 
