@@ -8,7 +8,7 @@ import { Rollout } from '../core/rollout.js';
 import { assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
-import { loadTaskModule } from '../experiment/task-module.js';
+import { loadTaskModule, requireTrueMap } from '../experiment/task-module.js';
 import { type CellConfig, resolveConfig } from '../experiment/config.js';
 import { colorFor, plainTable } from '../output/color.js';
 import { fmt } from '../output/format.js';
@@ -74,6 +74,7 @@ export function gradcheckCommand(program: Command): void {
         sets[e.slice(0, eq)] = e.slice(eq + 1);
       }
       const task = await loadTaskModule(String(opts.task));
+      requireTrueMap(task, 'kstep gradcheck');
       const acts = list(opts.activation, activationNames);
       const Ks = list(opts.K, []);
       // Validate every combination before computing anything.

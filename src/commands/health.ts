@@ -10,7 +10,7 @@ import { assemble } from '../core/setup.js';
 import type { TaskInstance } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile } from '../json-file.js';
-import { loadTaskInput } from '../experiment/task-module.js';
+import { loadTaskInput, requireTrueMap } from '../experiment/task-module.js';
 import { type CellConfig, describeConfig, formatValue, parseDecimal, preview, resolveConfig } from '../experiment/config.js';
 import type { Health } from '../health/classify.js';
 import { type Diagnosis, diagnose, diagnoseDefaults } from '../health/diagnose.js';
@@ -91,9 +91,10 @@ function checkParamsRecords(file: string, p: ParamsFile): void {
  * The task and network from flags, or from --params with task flags (task, task.*, seed) allowed
  * to override the file's; net flags next to --params are refused (they would not match theta).
  */
-export async function resolveSubject(opts: Record<string, unknown>): Promise<Subject> {
+export async function resolveSubject(opts: Record<string, unknown>, command = 'health'): Promise<Subject> {
   const input = configInput(opts, healthKeys);
   await loadTaskInput(input);
+  if (typeof input.task === 'string') requireTrueMap(input.task, `kstep ${command}`);
   for (const key of Object.keys(input)) {
     if (!(healthKeys as readonly string[]).includes(key) && !key.startsWith('task.')) {
       throw new UsageError(key, `not a task or net key (allowed here: ${healthKeys.join(', ')}, task.<param>)`);
@@ -109,6 +110,7 @@ export async function resolveSubject(opts: Record<string, unknown>): Promise<Sub
   if (given.length) throw new UsageError(given[0], 'the net comes from --params; drop this flag');
   const loaded = loadParams(file);
   await loadTaskInput(loaded.config);
+  if (input.task === undefined && typeof loaded.config.task === 'string') requireTrueMap(loaded.config.task, `kstep ${command}`);
   checkParamsRecords(file, loaded);
   const { config, theta } = loaded;
   const merged: Record<string, unknown> = { ...config };

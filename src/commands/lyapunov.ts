@@ -40,7 +40,7 @@ export function lyapunovCommand(program: Command): void {
       const steps = positiveInt('--steps', opts.steps, ...countFlags.steps);
       const burnin = positiveInt('--burnin', opts.burnin, ...countFlags.burnin);
       const samples = positiveInt('--samples', opts.samples, ...countFlags.lyapSamples);
-      const subject = await resolveSubject(opts);
+      const subject = await resolveSubject(opts, 'lyapunov');
       const { cfg, task } = subject;
       const lo = { steps, burnin, samples, seed: cfg.seed };
       const taskRes = taskLyapunov(task, lo);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { type CellResult, buildCell, runCell } from '../experiment/cell.js';
 import { type CellConfig, describeConfig, formatValue, resolveConfig } from '../experiment/config.js';
 import { checkCellResources } from '../experiment/resources.js';
+import { recordedPairs } from '../core/tasks.js';
 import { loadTaskInput } from '../experiment/task-module.js';
 import { colorFor, plainTable } from '../output/color.js';
 import { writeFileAtomic } from '../output/csv.js';
@@ -126,18 +127,24 @@ function paramsRecord(r: CellResult) {
   };
 }
 
+/** A metric that needs the task's true map: a data task has none, and then it is not available. */
+function trueMap(v: number, data: boolean): string {
+  return data ? 'not available (data file: no true map)' : fmt(v);
+}
+
 /** Metrics table, then the adjoint profile at start and end. */
 export function renderRun(r: CellResult): string {
   const c = colorFor(process.stdout);
   const statusColor = r.status === 'reached' ? c.green : r.status === 'budget' ? c.yellow : c.red;
   const K = r.config.K;
+  const data = recordedPairs(r.config.task) !== undefined;
   const metrics = plainTable([c.bold('metric'), c.bold('value')]);
   metrics.push(
     ['status', statusColor(r.status)],
     ['train nmse', fmt(r.eval.train_nmse)],
     ['test nmse', fmt(r.eval.test_nmse)],
-    [`extrapolation nmse (2K = ${2 * K})`, fmt(r.eval.extrap_nmse)],
-    ['one-step nmse', fmt(r.eval.onestep_nmse)],
+    [`extrapolation nmse (2K = ${2 * K})`, trueMap(r.eval.extrap_nmse, data)],
+    ['one-step nmse', trueMap(r.eval.onestep_nmse, data)],
     ['cost (network applications)', `${fmtCost(r.cost)} of ${fmtCost(r.config.budget)}`],
     ['cost to target', Number.isNaN(r.cost_to_target) ? `not reached (target ${fmt(r.config.target)})` : fmtCost(r.cost_to_target)],
     ['iterations', String(r.iterations)],

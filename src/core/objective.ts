@@ -4,8 +4,13 @@
  * minibatch each optimizer step sees. Optimizers only see `loss(theta)` and `lossAndGrad(theta)`.
  *
  * Evaluation (`evaluate`) uses its own rollout and is not charged: metrics are measured, not bought.
+ *
+ * A task with a true map gives trajectories (Dataset); a data task gives recorded pairs at the
+ * horizons of its file (pairs.ts), and then the curriculum trains at the horizons present and the
+ * metrics that need the true map (one-step, extrapolation) are NaN: not available.
  */
 import type { Net } from './mlp.js';
+import { type PairSet, type RecordedPairs, horizonFor, selectPairs } from './pairs.js';
 import type { Rng } from './rng.js';
 import { Rollout, mse } from './rollout.js';
 import type { TaskInstance } from './tasks.js';
@@ -67,9 +72,9 @@ export function targetVariance(y: Float64Array, D: number): number {
 export interface Evaluation {
   train_nmse: number;
   test_nmse: number;
-  /** Test nmse when the net is rolled out 2K steps against f^{2K}: does it keep working past K? */
+  /** Test nmse when the net is rolled out 2K steps against f^{2K}: does it keep working past K? NaN for a data task. */
   extrap_nmse: number;
-  /** nmse of one application N(phi(o)) against f(o) on the test trajectories' states. */
+  /** nmse of one application N(phi(o)) against f(o) on the test trajectories' states. NaN for a data task. */
   onestep_nmse: number;
 }
 
@@ -83,11 +88,16 @@ export class Objective {
   batchId = 0;
   private readonly rollout: Rollout;
   private readonly evalRollout: Rollout;
-  readonly trainSet: Dataset;
-  readonly testSet: Dataset;
+  /** The trajectories of a task with a true map; undefined for recorded pairs. */
+  readonly trainSet?: Dataset;
+  readonly testSet?: Dataset;
+  /** Training pairs by horizon (every k in 0..K for trajectories, the horizons used for recorded pairs). */
+  private readonly trainAt = new Map<number, PairSet>();
+  private readonly testAtK: PairSet;
+  private readonly recorded?: RecordedPairs;
   private readonly x0: Float64Array;
   private readonly y: Float64Array;
-  private readonly variance: number[];
+  private readonly variance = new Map<number, number>();
   private readonly schedule: Rng;
   private perm: Int32Array | undefined;
 
@@ -97,18 +107,30 @@ export class Objective {
     readonly opts: ObjectiveOptions,
     /** Draws the data sets and (separately) minibatches and curriculum Ks. */
     rng: Rng,
+    /** A data task's pairs, in place of trajectories of the task's true map. */
+    recorded?: RecordedPairs,
   ) {
     this.nParams = net.nParams;
     this.D = task.D;
-    this.trainSet = new Dataset(task, opts.train, opts.K, rng.derive('train'));
-    this.testSet = new Dataset(task, opts.test, 2 * opts.K, rng.derive('test'));
+    if (recorded) {
+      this.recorded = recorded;
+      const sel = selectPairs(recorded, opts, rng);
+      for (const [k, set] of sel.train) this.trainAt.set(k, set);
+      this.testAtK = sel.test;
+    } else {
+      this.trainSet = new Dataset(task, opts.train, opts.K, rng.derive('train'));
+      this.testSet = new Dataset(task, opts.test, 2 * opts.K, rng.derive('test'));
+      const tr = this.trainSet.states;
+      for (let k = 0; k <= opts.K; k++) this.trainAt.set(k, { size: opts.train, x0: tr[0], y: tr[k] });
+      this.testAtK = { size: opts.test, x0: this.testSet.states[0], y: this.testSet.states[opts.K] };
+    }
+    for (const [k, set] of this.trainAt) this.variance.set(k, targetVariance(set.y, this.D));
     this.rollout = new Rollout(net);
     this.evalRollout = new Rollout(net);
     this.K = opts.K;
     this.B = this.batchSize();
     this.x0 = new Float64Array(this.B * this.D);
     this.y = new Float64Array(this.B * this.D);
-    this.variance = this.trainSet.states.map((s) => targetVariance(s, this.D));
     this.schedule = rng.derive('schedule');
     this.select(this.K);
   }
@@ -135,6 +157,7 @@ export class Objective {
       const ramp = Math.max(1, Math.min(K, Math.round(K0 * (K / K0) ** p)));
       if (curriculum === 'ramp') k = ramp;
       else k = 1 + this.schedule.int(this.schedule.uniform() < 0.5 ? K : ramp);
+      if (this.recorded) k = horizonFor(this.recorded, k);
     }
     this.select(k);
   }
@@ -150,7 +173,7 @@ export class Objective {
 
   /** A training loss at the current step's K as nmse. */
   nmse(loss: number): number {
-    return loss / this.variance[this.K];
+    return loss / this.variance.get(this.K)!;
   }
 
   /** Gradient norm and adjoint profile of theta on the whole training set at the cell's K, uncharged. */
@@ -158,20 +181,22 @@ export class Objective {
     const { K, train } = this.opts;
     const r = this.evalRollout;
     const grad = new Float64Array(this.nParams);
-    const loss = r.lossAndGrad(theta, this.trainSet.states[0], this.trainSet.states[K], train, K, grad);
+    const set = this.trainAt.get(K)!;
+    const loss = r.lossAndGrad(theta, set.x0, set.y, train, K, grad);
     let sq = 0;
     for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
     return { loss, gradNorm: Math.sqrt(sq), adjoints: Float64Array.from(r.adjointNorms.subarray(0, K + 1)) };
   }
 
-  /** Train, test, extrapolation and one-step nmse of theta, uncharged. */
+  /** Train, test, extrapolation and one-step nmse of theta, uncharged (the last two NaN for recorded pairs). */
   evaluate(theta: Float64Array): Evaluation {
-    const { K, train, test } = this.opts;
+    const { K, test } = this.opts;
     const r = this.evalRollout;
     const D = this.D;
-    const tr = this.trainSet.states;
+    const train_nmse = this.trainNmse(theta);
+    const test_nmse = this.nmseOf(theta, this.testAtK, K);
+    if (!this.testSet) return { train_nmse, test_nmse, extrap_nmse: NaN, onestep_nmse: NaN };
     const te = this.testSet.states;
-    const at = (set: Float64Array[], n: number, k: number) => this.nmseOf(theta, set, n, k);
     // One step from every state the true test trajectories visit before K.
     const from = new Float64Array(test * K * D);
     const to = new Float64Array(test * K * D);
@@ -181,20 +206,20 @@ export class Objective {
     }
     const onestep = mse(r.forward(theta, from, test * K, 1, false), to) / targetVariance(to, D);
     return {
-      train_nmse: at(tr, train, K),
-      test_nmse: at(te, test, K),
-      extrap_nmse: at(te, test, 2 * K),
+      train_nmse,
+      test_nmse,
+      extrap_nmse: this.nmseOf(theta, { size: test, x0: te[0], y: te[2 * K] }, 2 * K),
       onestep_nmse: onestep,
     };
   }
 
   /** nmse of theta on the whole training set at the cell's K, uncharged. */
   trainNmse(theta: Float64Array): number {
-    return this.nmseOf(theta, this.trainSet.states, this.opts.train, this.opts.K);
+    return this.nmseOf(theta, this.trainAt.get(this.opts.K)!, this.opts.K);
   }
 
-  private nmseOf(theta: Float64Array, set: Float64Array[], n: number, k: number): number {
-    return mse(this.evalRollout.forward(theta, set[0], n, k, false), set[k]) / targetVariance(set[k], this.D);
+  private nmseOf(theta: Float64Array, set: PairSet, k: number): number {
+    return mse(this.evalRollout.forward(theta, set.x0, set.size, k, false), set.y) / targetVariance(set.y, this.D);
   }
 
   private batchSize(): number {
@@ -207,8 +232,7 @@ export class Objective {
     this.K = k;
     const { train } = this.opts;
     const D = this.D;
-    const x = this.trainSet.states[0];
-    const y = this.trainSet.states[k];
+    const { x0: x, y } = this.trainAt.get(k)!;
     if (this.B === train) {
       this.x0.set(x);
       this.y.set(y);

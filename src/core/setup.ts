@@ -13,7 +13,7 @@
 import { type InitName, Net, initParams } from './mlp.js';
 import { type Curriculum, Dataset, Objective } from './objective.js';
 import { type Rng, derive } from './rng.js';
-import { type TaskInstance, makeTask } from './tasks.js';
+import { type TaskInstance, makeTask, recordedPairs } from './tasks.js';
 
 /** What task, net, data and initial parameters are made of (a cell's config has all of it). */
 export interface Setup {
@@ -45,7 +45,7 @@ export interface Assembly {
   theta0(): Float64Array;
   /** The training objective: training and test sets, minibatches and curriculum from the `data/<task>` stream. */
   objective(): Objective;
-  /** `size` initial states and their trajectories up to step T from the `data/<task>` stream. */
+  /** `size` initial states and their trajectories up to step T from the `data/<task>` stream (throws for a data task: no true map). */
   dataset(size: number, T: number): Dataset;
 }
 
@@ -64,6 +64,7 @@ export function assemble(setup: Setup, scope = ''): Assembly {
         net,
         { K: setup.K, train: setup.train, test: setup.test, batch: setup.batch, curriculum: setup.curriculum, K0: setup.K0 },
         data(),
+        recordedPairs(setup.task),
       ),
     dataset: (size, T) => new Dataset(task, size, T, data()),
   };

@@ -5,9 +5,11 @@
  *
  * The built-in tasks are listed here; tasks of user modules are added at run time by
  * `registerTask` under their module's absolute path (experiment/task-module.ts loads and checks
- * them), so every lookup by a cell's `task` value goes through `getTask` alike.
+ * them), so every lookup by a cell's `task` value goes through `getTask` alike. Data files register
+ * the same way with their pairs (`registerData`).
  */
 import { UsageError, unknownName } from '../errors.js';
+import type { RecordedPairs } from './pairs.js';
 import type { Rng } from './rng.js';
 
 export interface TaskParam {
@@ -239,6 +241,33 @@ const registered = new Map<string, Task>();
 export function registerTask(key: string, task: Task): void {
   if (tasks.has(key)) throw new Error(`registerTask: '${key}' is a built-in task`);
   registered.set(key, task);
+}
+
+/** The recorded pairs of data tasks, by their `task` value (`data:` and the file's absolute path). */
+const recorded = new Map<string, RecordedPairs>();
+
+/**
+ * Adds a data task: recorded pairs in place of a true map. Its instance has no step and no sampler
+ * (they throw: whatever needs them, one-step and extrapolation nmse, the health diagnostics, the
+ * Lyapunov exponents, is not available for it); the objective draws from the pairs instead.
+ */
+export function registerData(key: string, pairs: RecordedPairs): void {
+  const noMap = (): never => {
+    throw new Error(`task ${key} is a data file: it has no true map`);
+  };
+  registerTask(key, {
+    name: pairs.name,
+    help: `data file ${key.replace(/^data:/, '')}`,
+    D: pairs.D,
+    params: [],
+    make: (p) => ({ name: pairs.name, D: pairs.D, params: p, step: noMap, sample: noMap }),
+  });
+  recorded.set(key, pairs);
+}
+
+/** The recorded pairs of a data task; undefined for a task with a true map. */
+export function recordedPairs(key: string): RecordedPairs | undefined {
+  return recorded.get(key);
 }
 
 /** The keys of the registered module tasks, sorted (a fixed order whatever order they were loaded in). */

@@ -8,7 +8,8 @@ import { featureNames } from '../core/features.js';
 import { initNames } from '../core/mlp.js';
 import { curriculumNames } from '../core/objective.js';
 import type { Setup } from '../core/setup.js';
-import { getTask, hasTask, taskNames } from '../core/tasks.js';
+import { pairsProblem } from '../core/pairs.js';
+import { getTask, hasTask, recordedPairs, taskNames } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { canonicalTask, taskValueProblem } from './task-value.js';
 import { getOptimizer, optimizerNames, optimizers } from '../optimizers/index.js';
@@ -217,6 +218,10 @@ export function resolveConfig(input: Readonly<Record<string, unknown>>, ignoreFo
   if (cfg.K0 > cfg.K) throw new UsageError('K0', `must be <= K (${cfg.K}), got ${cfg.K0}`);
   // A minibatch larger than the training set would be clamped while the record kept the larger value.
   if (cfg.batch > cfg.train) throw new UsageError('batch', `must be <= train (${cfg.train}), got ${cfg.batch}`);
+  // A data task's K, curriculum and set sizes must fit the rows its file has.
+  const pairs = recordedPairs(cfg.task);
+  const problem = pairs && pairsProblem(pairs, cfg);
+  if (problem) throw new UsageError(problem[0], problem[1]);
   return cfg;
 }
 

@@ -10,8 +10,8 @@
  *
  * `workers: 0` runs the cells in the calling thread (no worker_threads; for debugging and tests).
  *
- * Task modules are code, not data: each worker gets the paths of the modules loaded in this thread
- * (`WorkerInit`) and imports them itself before its first cell (worker.ts).
+ * Task modules are code, not data: each worker gets the paths of the modules (and `data:` files)
+ * loaded in this thread (`WorkerInit`) and loads them itself before its first cell (worker.ts).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ export type Outcome =
 
 export type FromWorker = Outcome;
 
-/** A worker's `workerData`: the absolute paths of the task modules it loads at start. */
+/** A worker's `workerData`: the canonical values of the task modules and data files it loads at start. */
 export interface WorkerInit {
   modules: string[];
 }

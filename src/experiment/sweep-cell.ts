@@ -3,6 +3,7 @@
  * its health diagnostics when the sweep asked for them.
  */
 import { runCell } from './cell.js';
+import { recordedPairs } from '../core/tasks.js';
 import { type CellHealth, diagnoseCell, diagnoseStart } from './cell-health.js';
 import type { CellConfig } from './config.js';
 import type { HealthSpec } from './health-option.js';
@@ -26,7 +27,8 @@ export function runSweepCell(index: number, config: SweepCellConfig): SweepOutco
   try {
     const { health, ...cfg } = config;
     const { theta, ...result } = runCell(cfg);
-    if (!health) return { type: 'done', index, result };
+    // The diagnostics draw fresh states from the task's true map: a data task has none, its health columns stay empty.
+    if (!health || recordedPairs(cfg.task)) return { type: 'done', index, result };
     const start = diagnoseStart(cfg, health);
     const end = diagnoseCell(cfg, health, theta);
     return { type: 'done', index, result, health: { start, end } };

@@ -1,11 +1,12 @@
 /**
- * Tasks from user modules: `--task ./my-sim.mjs`, `task=./my-sim.mjs` in overrides and experiment
- * files. The one loader of such modules: it tells a module path from a built-in name (and refuses
- * URLs, package names and `data:` files), imports the file with a dynamic `import()`, checks its
- * default export against the task contract (task-check.ts) and registers it in the task registry
- * (core/tasks.ts) under the file's absolute path, which is the `task` value of every cell that uses
- * it (in keys, ids, cells.csv and manifest.json). Loading a module runs its code, as `node file`
- * would.
+ * Tasks from user files: `--task ./my-sim.mjs`, `task=./my-sim.mjs` in overrides and experiment
+ * files, and data files `data:./pairs.csv`. The one loader of such files: it tells a file from a
+ * built-in name (and refuses URLs and package names); a module it imports with a dynamic
+ * `import()`, checks its default export against the task contract (task-check.ts) and registers in
+ * the task registry (core/tasks.ts) under the file's absolute path; a data file it reads and checks
+ * (data-file.ts) and registers with its pairs under `data:` and the absolute path. That canonical
+ * value is the `task` value of every cell that uses it (in keys, ids, cells.csv and manifest.json).
+ * Loading a module runs its code, as `node file` would.
  *
  * Loading is asynchronous and parsing configurations is not: every command loads the modules its
  * input names first (`loadTaskValues`, `preloadExperimentTasks`), then resolves configurations,
@@ -17,15 +18,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Task, hasTask, registerTask, taskNames } from '../core/tasks.js';
+import { type Task, hasTask, registerData, registerTask, taskNames } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { resolveExperimentPath } from './experiment-file.js';
+import { DataFileError, readDataFile } from './data-file.js';
 import { checkedParams, instanceProblem, taskProblem } from './task-check.js';
-import { canonicalTask, experimentTaskValues, isModuleValue, taskValueProblem } from './task-value.js';
+import { canonicalTask, experimentTaskValues, isDataValue, isModuleValue, taskFilePath, taskValueProblem } from './task-value.js';
 
-/** A module task as manifest.json records it. */
+/** A module or data task as manifest.json records it. */
 export interface ModuleRecord {
-  /** The module's absolute path: the `task` value of its cells. */
+  /** The module's absolute path (a data file's with `data:` before it): the `task` value of its cells. */
   path: string;
   /** SHA-256 of the file's bytes when it was loaded, hex. */
   sha256: string;
@@ -45,7 +47,9 @@ export async function loadTaskModule(value: string, baseDir = process.cwd()): Pr
   const path = canonicalTask(value, baseDir);
   if (loaded.has(path)) return path;
   const field = `task ${value}`;
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(field, `no such file (${path})`);
+  const file = taskFilePath(path);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(field, `no such file (${file})`);
+  if (isDataValue(path)) return loadDataTask(path, file, field);
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
   let mod: Record<string, unknown>;
   try {
@@ -60,6 +64,28 @@ export async function loadTaskModule(value: string, baseDir = process.cwd()): Pr
   registerTask(path, { name: t.name, help: t.help ?? `module ${path}`, D: t.D, params: checkedParams(t), make: (p) => t.make(p) });
   loaded.set(path, { path, sha256 });
   return path;
+}
+
+/** Reads, checks and registers a data file; returns its canonical value. */
+async function loadDataTask(value: string, file: string, field: string): Promise<string> {
+  let data;
+  try {
+    data = await readDataFile(file);
+  } catch (e) {
+    if (e instanceof DataFileError) throw new UsageError(field, e.message);
+    throw new UsageError(field, `cannot read the file: ${firstLine(e)}`);
+  }
+  registerData(value, data.pairs);
+  loaded.set(value, { path: value, sha256: data.sha256 });
+  return value;
+}
+
+/**
+ * Refuses a data task for a command that draws fresh initial states and their targets from the
+ * task's true map (`what` names the command), which a data file does not have.
+ */
+export function requireTrueMap(task: string, what: string): void {
+  if (isDataValue(task)) throw new UsageError('task', `${task} is a data file: ${what} draws fresh states and targets from the task's true map, which a data file does not have (kstep run and kstep sweep train on it)`);
 }
 
 /** Loads every module among `values` (each relative to `baseDir`); returns the canonical values. */
@@ -87,9 +113,10 @@ export function loadedModulePaths(): string[] {
 export function checkModulesUnchanged(recorded: readonly ModuleRecord[] | undefined, field: string, where: string): void {
   for (const r of recorded ?? []) {
     const now = loaded.get(r.path);
-    if (!now) throw new UsageError(field, `${where} was written with task module ${r.path}, which is not loaded now`);
+    const what = isDataValue(r.path) ? `data file ${taskFilePath(r.path)}` : `task module ${r.path}`;
+    if (!now) throw new UsageError(field, `${where} was written with ${what}, which is not loaded now`);
     if (now.sha256 !== r.sha256)
-      throw new UsageError(field, `task module ${r.path} changed since ${where} was written (sha256 ${r.sha256.slice(0, 12)}... then, ${now.sha256.slice(0, 12)}... now); use another --out, or --force without --resume to run again`);
+      throw new UsageError(field, `${what} changed since ${where} was written (sha256 ${r.sha256.slice(0, 12)}... then, ${now.sha256.slice(0, 12)}... now); use another --out, or --force without --resume to run again`);
   }
 }
 
@@ -126,7 +153,7 @@ export async function loadTaskInput(input: Record<string, unknown>): Promise<voi
 export async function loadRecordedModules(recorded: readonly ModuleRecord[] | undefined, field: string): Promise<void> {
   for (const r of recorded ?? []) {
     if (!hasTask(r.path)) {
-      if (!existsSync(r.path)) throw new UsageError(field, `task module ${r.path} (recorded in manifest.json) no longer exists`);
+      if (!existsSync(taskFilePath(r.path))) throw new UsageError(field, `task file ${taskFilePath(r.path)} (recorded in manifest.json) no longer exists`);
       await loadTaskModule(r.path);
     }
   }

@@ -129,7 +129,8 @@ describe('only file paths name modules', () => {
     ['file:///tmp/sim.mjs', /URLs are not accepted/],
     ['lodash', /^kstep: task: must be one of rotation, pendulum, logistic, lorenz or a module file path like \.\/my-sim\.mjs \(not a package name\), got "lodash"$/],
     ['@scope/sim', /not a package name/],
-    ['data:./pairs.csv', /^kstep: task: 'data:\.\/pairs\.csv': data: tasks \(pairs from a file\) are not available in this version$/],
+    ['data:https://example.com/pairs.csv', /^kstep: task: 'data:https:\/\/example\.com\/pairs\.csv': URLs are not accepted, only a data file path like data:\.\/pairs\.csv$/],
+    ['data:', /^kstep: task: 'data:': data: needs a file path, like data:\.\/pairs\.csv$/],
   ];
   for (const [value, message] of cases) {
     it(value, () => {
