@@ -32,7 +32,7 @@ import { fmt, fmtCost } from '../output/format.js';
 import { checkFolderTarget, showPath } from '../output/paths.js';
 import { writeReport } from '../output/report/index.js';
 import { GRADCHECK_TOLERANCE, checkOne } from './gradcheck.js';
-import { addConfigOptions, configInput } from './options.js';
+import { addConfigOptions, configInput, interruptOnSigint, progressMode } from './options.js';
 import { parseWorkers } from './sweep.js';
 
 /** The keys advise takes from the user: the task, the net, the data and the target; it sets the rest. */
@@ -236,15 +236,10 @@ export async function adviseAction(taskArg: string, flags: AdviseFlags): Promise
   log(sizing[0]);
 
   // 3b. The step sizes, chosen on the held-out selection cells.
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\nSIGINT: stopping the workers (again to kill at once)\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const interrupt = interruptOnSigint();
   try {
-    const progress = flags.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines';
-    const sweepOpts = { workers, resume: flags.resume, force: flags.force, field: '--out', signal: controller.signal, progress, log } as const;
+    const progress = progressMode(flags.quiet === true);
+    const sweepOpts = { workers, resume: flags.resume, force: flags.force, field: '--out', signal: interrupt.signal, progress, log } as const;
     const selectExp = prepareExperiment(parseExperiment(selectionSpec(name, fixed, budget, centers)));
     const sel = await runSweep(selectExp, { ...sweepOpts, out: selectDir });
     if (sel.end === 'aborted') return 130;
@@ -322,7 +317,7 @@ export async function adviseAction(taskArg: string, flags: AdviseFlags): Promise
     log(`advice in ${((performance.now() - t0) / 1000).toFixed(1)} s (limit ${minutes * 60} s); results in ${showPath(out)} and ${showPath(selectDir)}; report ${showPath(report.file)}`);
     return sel.errors + ver.errors > 0 ? 1 : 0;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    interrupt.release();
   }
 }
 

@@ -57,3 +57,22 @@ export function configInput(opts: Record<string, unknown>, only?: readonly strin
   }
   return input;
 }
+
+/**
+ * The first SIGINT aborts the returned signal, so a sweep stops its workers and keeps whole rows;
+ * a second one kills the process as usual. `release` removes the handler when the work is done.
+ */
+export function interruptOnSigint(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nSIGINT: stopping the workers (again to kill at once)\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  return { signal: controller.signal, release: () => process.removeListener('SIGINT', onSigint) };
+}
+
+/** How a sweep shows progress on stderr: nothing when quiet, a bar on a terminal, lines otherwise. */
+export function progressMode(quiet: boolean): 'none' | 'bar' | 'lines' {
+  return quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines';
+}

@@ -20,6 +20,7 @@ import { preloadExperimentTasks } from '../experiment/task-module.js';
 import { writeReport } from '../output/report/index.js';
 import { summaryJson } from '../output/summary.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
+import { interruptOnSigint, progressMode } from './options.js';
 
 interface SweepFlags {
   out?: string;
@@ -104,14 +105,9 @@ export async function sweepAction(experiment: string, overrides: readonly string
     return 0;
   }
 
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\nSIGINT: stopping the workers (again to kill at once)\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const interrupt = interruptOnSigint();
   try {
-    const progress = flags.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines';
+    const progress = progressMode(flags.quiet === true);
     const report = await runSweep(exp, {
       out: flags.out,
       workers,
@@ -120,7 +116,7 @@ export async function sweepAction(experiment: string, overrides: readonly string
       field: flags.out !== undefined ? '--out' : 'sweep',
       shard,
       failFast: flags.failFast,
-      signal: controller.signal,
+      signal: interrupt.signal,
       progress,
       log: flags.quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),
     });
@@ -144,6 +140,6 @@ export async function sweepAction(experiment: string, overrides: readonly string
     if (report.end === 'failed' || report.errors > 0) return 1;
     return 0;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    interrupt.release();
   }
 }
