@@ -4,9 +4,9 @@
  * theirs here, so the same setup gives the same net, theta0 and data sets wherever it is built.
  *
  * Every draw comes from a stream named after the seed and its purpose only: `init` for the initial
- * parameters, `data/<task name>` for the data sets (the task's declared name, not the `task` value:
- * a module task that calls itself `rotation` draws the built-in rotation's data) (Objective derives `train`, `test` and `schedule`
- * from it). Setups that differ in anything else (the optimizer, the budget, ...) but share a seed
+ * parameters, `data/<task name>` for the data sets, from which Objective derives `train`, `test` and
+ * `schedule`. It is the task's declared name, not the `task` value: a module task that calls itself
+ * `rotation` draws the built-in rotation's data. Setups that differ in anything else (the optimizer, the budget, ...) but share a seed
  * therefore start from the same data and the same initial network: paired comparisons. A `scope`
  * prefixes both names, for a caller that needs streams of its own (`gradcheck/init`, ...).
  */
