@@ -6,3 +6,4 @@
  */
 export type { Task, TaskInstance, TaskParam } from './core/tasks.js';
 export type { Rng } from './core/rng.js';
+export type { FeatureMap } from './core/features.js';

@@ -18,6 +18,20 @@ function kstep(...args: string[]) {
 const TINY = ['rotation', '--K', '4', '--hidden', '4', '--train', '32', '--test', '32', '--workers', '2'];
 
 describe('kstep advise', () => {
+  it('on a net whose feature map has no vjp: no gradcheck, no BPTT entry, only the evolutionary optimizers, and it says so', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'kstep-advise-')), 'adv');
+    const thermostat = new URL('../examples/thermostat.mjs', import.meta.url).pathname;
+    const r = kstep('advise', thermostat, '--features', 'thermostat', '--K', '2', '--hidden', '4', '--train', '32', '--test', '32', '--workers', '2', '--minutes', '0.2', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1\. Does backprop make sense here\?.*\n {3}not available: features: the reverse pass differentiates through the feature map, and thermostat has no vjp/);
+    expect(r.stdout).toMatch(/not in the plan, as the task or net does not allow it: bptt \(optimizer: bptt needs the gradient through the feature map/);
+    expect(r.stdout).toMatch(/No gradient exists here: the feature map thermostat has no vjp/);
+    const { header, rows } = parseCsv(readFileSync(join(out, 'cells.csv'), 'utf8'));
+    const variants = new Set(rows.map((row) => row[header.indexOf('variant')]));
+    expect([...variants].sort()).toEqual(['cmaes', 'es', 'ga']);
+    expect(/Recommendation: (\S+) /.exec(r.stdout)![1]).toMatch(/^(ga|es|cmaes)$/);
+  }, 60_000);
+
   it('fits --minutes, and recommends the best variant of its cells.csv with a command that reproduces it', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'kstep-advise-')), 'adv');
     const minutes = 0.25;

@@ -154,8 +154,9 @@ export async function adviseAction(taskArg: string, flags: AdviseFlags): Promise
   const workers = parseWorkers(flags.workers);
   const input = userInput(taskArg, flags);
   await loadTaskInput(input);
-  const cfg = resolveConfig({ ...input, optimizer: 'bptt' });
-  const { task } = assemble(cfg);
+  // The net and task alone, under an optimizer every net allows (bptt needs a feature map with a vjp).
+  const cfg = resolveConfig({ ...input, optimizer: 'ga' });
+  const { task, net } = assemble(cfg);
   const name = `advise-${task.name}-K${cfg.K}`;
   const out = (flags.out ?? defaultOutDir(name)).replace(/\/+$/, '') || '/';
   const selectDir = `${out}-select`;
@@ -299,7 +300,9 @@ export async function adviseAction(taskArg: string, flags: AdviseFlags): Promise
     );
     say(ht.toString());
     const noise = 1 / Math.sqrt(healthDefaults.snr_batches - 1);
-    say(diagnosisSentence(cfg.K, init, afterBest, best.variant, init.lyapTask, noise));
+    if (net.phi.vjp === undefined)
+      say(`No gradient exists here: the feature map ${cfg.features} has no vjp, so nothing differentiates through it; BPTT cannot train this net and only the evolutionary optimizers are in the plan.`);
+    else say(diagnosisSentence(cfg.K, init, afterBest, best.variant, init.lyapTask, noise));
 
     // 3. The plan and the verdict.
     say(`\n${c.bold('3. What works at equal cost?')} ${sizing.join('; ')}`);

@@ -152,6 +152,9 @@ export function renderRun(r: CellResult): string {
     ['wall time', fmtMs(r.wall_ms)],
   );
   const curve = logSparkline(r.curve.map((p) => p.nmse), 48);
+  const head = [metrics.toString(), `training nmse against cost (log): ${curve.line}  ${fmt(curve.min)}..${fmt(curve.max)}`, ''];
+  if (r.start.adjoints.length === 0)
+    return [...head, `${c.bold('Gradient health')}: not available (the feature map ${r.config.features} has no vjp: nothing differentiates through it)`].join('\n');
   const health = plainTable([c.bold('phase'), c.bold('grad norm'), c.bold('||a_0||/||a_K||'), c.bold('health'), c.bold(`log10 ||dL/do_t||, t = 0..${K}`)]);
   for (const [phase, p] of [['start', r.start], ['end', r.end]] as const) {
     const s = logSparkline(p.adjoints, 48);
@@ -162,9 +165,7 @@ export function renderRun(r: CellResult): string {
   const atT = plainTable([c.bold('||dL/do_t||'), ...ts.map((t) => c.bold(`t=${t}`))]);
   atT.push(['start', ...ts.map((t) => fmt(r.start.adjoints[t]))], ['end', ...ts.map((t) => fmt(r.end.adjoints[t]))]);
   return [
-    metrics.toString(),
-    `training nmse against cost (log): ${curve.line}  ${fmt(curve.min)}..${fmt(curve.max)}`,
-    '',
+    ...head,
     c.bold('Gradient health') + ` (whole training set at K = ${K}; a_t = dL/do_t)`,
     health.toString(),
     atT.toString(),

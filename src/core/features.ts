@@ -1,8 +1,11 @@
 /**
  * Feature maps phi: the network's input i_t = phi(o_t). Each map works on one sample at a time
- * (D is small) and has a vector-Jacobian product so the reverse pass can go through it.
+ * (D is small). The built-in maps have a vector-Jacobian product so the reverse pass can go through
+ * them; a map from a user's task module may come without one (a thresholded or table-driven
+ * feature): then nothing can differentiate through it, and only the evolutionary optimizers train
+ * a net that uses it.
  */
-import { unknownName } from '../errors.js';
+import { UsageError, unknownName } from '../errors.js';
 
 export interface FeatureMap {
   readonly name: string;
@@ -11,8 +14,8 @@ export interface FeatureMap {
   dim(D: number): number;
   /** out[oo .. oo+F) = phi(o[io .. io+D)). */
   apply(o: Float64Array, io: number, D: number, out: Float64Array, oo: number): void;
-  /** go[g0 .. g0+D) += J_phi(o)^T gi[gi0 .. gi0+F). */
-  vjp(o: Float64Array, io: number, D: number, gi: Float64Array, gi0: number, go: Float64Array, g0: number): void;
+  /** go[g0 .. g0+D) += J_phi(o)^T gi[gi0 .. gi0+F); absent for a map nothing can differentiate. */
+  vjp?(o: Float64Array, io: number, D: number, gi: Float64Array, gi0: number, go: Float64Array, g0: number): void;
 }
 
 const identity: FeatureMap = {
@@ -72,8 +75,25 @@ const poly2: FeatureMap = {
 };
 
 const list = [identity, fourier, poly2];
-export const featureMaps: ReadonlyMap<string, FeatureMap> = new Map(list.map((f) => [f.name, f]));
+const registry = new Map<string, FeatureMap>(list.map((f) => [f.name, f]));
+export const featureMaps: ReadonlyMap<string, FeatureMap> = registry;
+/** The names of every map, those registered by loaded task modules included. */
 export const featureNames: readonly string[] = list.map((f) => f.name);
+
+/** Adds a map of a loaded task module; registering the same object again is a no-op. */
+export function registerFeatureMap(f: FeatureMap): void {
+  const known = registry.get(f.name);
+  if (known === f) return;
+  if (known) throw new UsageError('features', `a feature map named ${f.name} exists already`);
+  registry.set(f.name, f);
+  (featureNames as string[]).push(f.name);
+}
+
+/** The vector-Jacobian product of a map, or a usage error naming what needs it. */
+export function requireVjp(f: FeatureMap, what: string): NonNullable<FeatureMap['vjp']> {
+  if (!f.vjp) throw new UsageError('features', `${what} differentiates through the feature map, and ${f.name} has no vjp (only ga, es, cmaes and random can train it)`);
+  return f.vjp.bind(f);
+}
 
 export function getFeatureMap(name: string): FeatureMap {
   const f = featureMaps.get(name);

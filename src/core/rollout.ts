@@ -12,6 +12,7 @@
  * Cost counts network applications to one sample: forward 1, backward 2 more (docs/ARCHITECTURE.md, "Cost").
  * Buffers grow to the largest (B, K) seen and are reused: no allocation per step or per call.
  */
+import { requireVjp } from './features.js';
 import { denseForward, denseInputGrad, denseParamGrad } from './kernels.js';
 import type { Net } from './mlp.js';
 
@@ -90,6 +91,7 @@ export class Rollout {
     if (!this.stored) throw new Error('backward needs forward(..., store = true) first');
     const { net, B, K, stride, hOff, zOff } = this;
     const { sizes, L, phi, act } = net;
+    const vjp = requireVjp(phi, 'the reverse pass');
     const D = net.spec.D;
     const F = sizes[0];
     const BD = B * D;
@@ -128,7 +130,7 @@ export class Rollout {
       if (residual) for (let k = 0; k < BD; k++) aPrev[k] = aCur[k];
       else aPrev.fill(0, 0, BD);
       const oIn = t * BD;
-      for (let s = 0; s < B; s++) phi.vjp(O, oIn + s * D, D, g, s * F, aPrev, s * D);
+      for (let s = 0; s < B; s++) vjp(O, oIn + s * D, D, g, s * F, aPrev, s * D);
       const tmp = aCur;
       aCur = aPrev;
       aPrev = tmp;

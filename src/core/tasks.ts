@@ -10,6 +10,7 @@
  */
 import { UsageError, unknownName } from '../errors.js';
 import type { RecordedPairs } from './pairs.js';
+import type { FeatureMap } from './features.js';
 import type { Rng } from './rng.js';
 
 export interface TaskParam {
@@ -42,6 +43,8 @@ export interface Task {
   readonly D: number;
   readonly params: readonly TaskParam[];
   make(p: Record<string, number>): TaskInstance;
+  /** A module's own feature maps, registered when it is loaded (`--features <name>`); vjp optional. */
+  readonly features?: readonly FeatureMap[];
 }
 
 const rotation: Task = {

@@ -13,8 +13,12 @@ import { type CellConfig, cellKey } from './config.js';
 export const statusNames = ['reached', 'budget', 'diverged', 'error'] as const;
 export type Status = (typeof statusNames)[number];
 
-/** Gradient health of a parameter vector on the whole training set at the cell's K (uncharged). */
-export interface Probe extends AdjointSummary {
+/**
+ * Gradient health of a parameter vector on the whole training set at the cell's K (uncharged); all
+ * NaN, no adjoints and an empty label when the feature map has no vjp.
+ */
+export interface Probe extends Omit<AdjointSummary, 'label'> {
+  label: AdjointSummary['label'] | '';
   loss: number;
   grad_norm: number;
   adjoints: number[];
@@ -122,6 +126,8 @@ export function runCell(cfg: CellConfig, onProgress?: (p: Progress) => void): Ce
 }
 
 function probe(objective: Objective, theta: Float64Array): Probe {
+  // Nothing differentiates through a feature map without a vjp: no gradient, no adjoint profile.
+  if (!objective.net.phi.vjp) return { loss: NaN, grad_norm: NaN, adjoints: [], ratio: NaN, rate: NaN, label: '' };
   const { loss, gradNorm, adjoints } = objective.probe(theta);
   return { loss, grad_norm: gradNorm, adjoints: Array.from(adjoints), ...summarizeAdjoints(adjoints) };
 }

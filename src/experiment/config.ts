@@ -4,7 +4,7 @@
  * column. Keys and defaults are defined here and in the task and optimizer registries, once.
  */
 import { activationNames } from '../core/activations.js';
-import { featureNames } from '../core/features.js';
+import { featureNames, getFeatureMap } from '../core/features.js';
 import { initNames } from '../core/mlp.js';
 import { curriculumNames } from '../core/objective.js';
 import type { Setup } from '../core/setup.js';
@@ -216,6 +216,8 @@ export function resolveConfig(input: Readonly<Record<string, unknown>>, ignoreFo
   }
   const cfg = { ...out, taskParams, options } as unknown as CellConfig;
   if (cfg.K0 > cfg.K) throw new UsageError('K0', `must be <= K (${cfg.K}), got ${cfg.K0}`);
+  if (cfg.optimizer === 'bptt' && !getFeatureMap(cfg.features).vjp)
+    throw new UsageError('optimizer', `bptt needs the gradient through the feature map, and ${cfg.features} has no vjp: train it with ga, es, cmaes or random`);
   // A minibatch larger than the training set would be clamped while the record kept the larger value.
   if (cfg.batch > cfg.train) throw new UsageError('batch', `must be <= train (${cfg.train}), got ${cfg.batch}`);
   // A data task's K, curriculum and set sizes must fit the rows its file has.

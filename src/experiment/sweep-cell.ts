@@ -3,6 +3,7 @@
  * its health diagnostics when the sweep asked for them.
  */
 import { runCell } from './cell.js';
+import { getFeatureMap } from '../core/features.js';
 import { recordedPairs } from '../core/tasks.js';
 import { type CellHealth, diagnoseCell, diagnoseStart } from './cell-health.js';
 import type { CellConfig } from './config.js';
@@ -27,8 +28,9 @@ export function runSweepCell(index: number, config: SweepCellConfig): SweepOutco
   try {
     const { health, ...cfg } = config;
     const { theta, ...result } = runCell(cfg);
-    // The diagnostics draw fresh states from the task's true map: a data task has none, its health columns stay empty.
-    if (!health || recordedPairs(cfg.task)) return { type: 'done', index, result };
+    // The diagnostics draw fresh states from the task's true map and differentiate through the
+    // feature map: a data task or a feature without a vjp leaves the health columns empty.
+    if (!health || recordedPairs(cfg.task) || !getFeatureMap(cfg.features).vjp) return { type: 'done', index, result };
     const start = diagnoseStart(cfg, health);
     const end = diagnoseCell(cfg, health, theta);
     return { type: 'done', index, result, health: { start, end } };

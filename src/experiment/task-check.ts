@@ -5,6 +5,7 @@
  * passes is used exactly like a built-in task; one that fails is refused with one line naming the
  * field, before anything is run or written.
  */
+import type { FeatureMap } from '../core/features.js';
 import { Rng } from '../core/rng.js';
 import type { Task, TaskInstance, TaskParam } from '../core/tasks.js';
 
@@ -28,6 +29,47 @@ export function taskProblem(value: unknown): string | undefined {
     if (problem) return problem;
   }
   if (typeof t.make !== 'function') return `make must be a function (params) => instance, got ${describe(t.make)}`;
+  if (t.features !== undefined) {
+    if (!Array.isArray(t.features)) return `features must be an array of feature maps { name, help?, dim, apply, vjp? }, got ${describe(t.features)}`;
+    for (let i = 0; i < t.features.length; i++) {
+      const problem = featureProblem(t.features[i], `features[${i}]`, t.D as number);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why a module's feature map cannot be used: its fields, then phi of one state drawn from a fixed
+ * stream, all finite (a name already taken is refused when the map is registered). A map without
+ * `vjp` is valid: only the evolutionary optimizers can train a net through it.
+ */
+function featureProblem(value: unknown, at: string, D: number): string | undefined {
+  if (value === null || typeof value !== 'object') return `${at} must be an object { name, help?, dim, apply, vjp? }, got ${describe(value)}`;
+  const f = value as Record<string, unknown>;
+  if (typeof f.name !== 'string' || !TASK_NAME_RE.test(f.name)) return `${at}.name must be a word of letters, digits and _ . + - starting with a letter, got ${describe(f.name)}`;
+  if (f.help !== undefined && typeof f.help !== 'string') return `${at}.help must be a string, got ${describe(f.help)}`;
+  for (const k of ['dim', 'apply'] as const) if (typeof f[k] !== 'function') return `${at}.${k} must be a function, got ${describe(f[k])}`;
+  if (f.vjp !== undefined && typeof f.vjp !== 'function') return `${at}.vjp must be a function or absent, got ${describe(f.vjp)}`;
+  const map = f as unknown as FeatureMap;
+  let F: number;
+  try {
+    F = map.dim(D);
+  } catch (e) {
+    return `${at}.dim threw: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+  if (!Number.isInteger(F) || F < 1 || F > 4096) return `${at}.dim(${D}) must be an integer in 1..4096, got ${describe(F)}`;
+  const o = new Float64Array(D);
+  const rng = new Rng('task-check/features');
+  for (let d = 0; d < D; d++) o[d] = rng.normal();
+  const out = new Float64Array(F).fill(NaN);
+  try {
+    map.apply(o, 0, D, out, 0);
+  } catch (e) {
+    return `${at}.apply threw: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+  const bad = firstNonFinite(out);
+  if (bad !== undefined) return `${at}.apply left a non-finite value (${out[bad]}) at feature ${bad} of ${F}`;
   return undefined;
 }
 

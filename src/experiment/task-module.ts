@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { registerFeatureMap } from '../core/features.js';
 import { type Task, hasTask, registerData, registerTask, taskNames } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { resolveExperimentPath } from './experiment-file.js';
@@ -62,6 +63,13 @@ export async function loadTaskModule(value: string, baseDir = process.cwd()): Pr
   if (problem !== undefined) throw new UsageError(field, problem);
   const t = mod.default as Task;
   registerTask(path, { name: t.name, help: t.help ?? `module ${path}`, D: t.D, params: checkedParams(t), make: (p) => t.make(p) });
+  for (const f of t.features ?? []) {
+    try {
+      registerFeatureMap(f);
+    } catch (e) {
+      throw new UsageError(field, `features: ${(e as Error).message}`);
+    }
+  }
   loaded.set(path, { path, sha256 });
   return path;
 }

@@ -47,7 +47,9 @@ export function measureThroughput(cfg: CellConfig, seconds = 1.5): Throughput {
   const rollout = new Rollout(net);
   const grad = new Float64Array(net.nParams);
   const K = cfg.K;
-  const gradient = 3 * B * K * timeCalls(seconds / 2, () => rollout.lossAndGrad(theta, x0, y, B, K, grad));
-  const forward = B * K * timeCalls(seconds / 2, () => rollout.loss(theta, x0, y, B, K));
-  return { gradient, forward, rate: Math.min(gradient, forward), B, ms: performance.now() - t0 };
+  // A feature map without a vjp allows no gradient: the forward rate alone, over the whole time.
+  const differentiable = net.phi.vjp !== undefined;
+  const gradient = differentiable ? 3 * B * K * timeCalls(seconds / 2, () => rollout.lossAndGrad(theta, x0, y, B, K, grad)) : NaN;
+  const forward = B * K * timeCalls(differentiable ? seconds / 2 : seconds, () => rollout.loss(theta, x0, y, B, K));
+  return { gradient, forward, rate: differentiable ? Math.min(gradient, forward) : forward, B, ms: performance.now() - t0 };
 }

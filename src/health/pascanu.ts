@@ -14,6 +14,7 @@
  * W^T W or W W^T, the smaller, by Jacobi rotations): deterministic, so the bound is a pure function
  * of theta.
  */
+import { requireVjp } from '../core/features.js';
 import { spectralNorm } from '../core/linalg.js';
 import type { Net } from '../core/mlp.js';
 
@@ -53,13 +54,14 @@ export function featureJacobianNorm(net: Net, states: Float64Array): number {
   const F = net.sizes[0];
   const e = new Float64Array(F);
   const Jt = new Float64Array(F * D); // row f = J_phi^T e_f = d phi_f / d o
+  const vjp = requireVjp(net.phi, "Pascanu's bound");
   let sup = 0;
   for (let s = 0; s < states.length / D; s++) {
     Jt.fill(0);
     for (let f = 0; f < F; f++) {
       e.fill(0);
       e[f] = 1;
-      net.phi.vjp(states, s * D, D, e, 0, Jt, f * D);
+      vjp(states, s * D, D, e, 0, Jt, f * D);
     }
     sup = Math.max(sup, spectralNorm(Jt, 0, F, D));
   }

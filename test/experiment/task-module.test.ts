@@ -93,6 +93,11 @@ describe('malformed modules: exit 2, one line naming what is wrong, nothing writ
     ['sample-short', good.replace('out[oo + 1] = rng.normal();', ''), /sample wrote a non-finite value \(NaN\) at index 1 of 2/],
     ['step-inf', good.replace('out[oo] = a * x - b * y;', 'out[oo] = Infinity;'), /step wrote a non-finite value \(Infinity\) at index 0 of 2/],
     ['jacobian-not-fn', good.replace(/jacobian\(_o, _io, J\) \{[\s\S]*?\n      \},/, 'jacobian: 3,'), /jacobian must be a function or absent/],
+    ['features-object', good.replace('  make(p) {', '  features: {},\n  make(p) {'), /features must be an array of feature maps/],
+    ['feature-no-apply', good.replace('  make(p) {', "  features: [{ name: 'f', dim: (D) => D }],\n  make(p) {"), /features\[0\]\.apply must be a function/],
+    ['feature-dim-zero', good.replace('  make(p) {', "  features: [{ name: 'f', dim: () => 0, apply() {} }],\n  make(p) {"), /features\[0\]\.dim\(2\) must be an integer in 1\.\.4096, got 0/],
+    ['feature-nan', good.replace('  make(p) {', "  features: [{ name: 'f', dim: (D) => D, apply(o, io, D, out, oo) { out[oo] = o[io]; } }],\n  make(p) {"), /features\[0\]\.apply left a non-finite value \(NaN\) at feature 1 of 2/],
+    ['feature-builtin-name', good.replace('  make(p) {', "  features: [{ name: 'poly2', dim: (D) => D, apply(o, io, D, out, oo) { for (let d = 0; d < D; d++) out[oo + d] = o[io + d]; } }],\n  make(p) {"), /features: .*a feature map named poly2 exists already/],
   ];
   const dir = tmp();
   for (const [name, text, message] of cases) {
@@ -180,6 +185,52 @@ describe('a module without a Jacobian (examples/lotka-volterra.mjs)', () => {
     expect(h.code, h.stderr).toBe(0);
     const rec = JSON.parse(h.stdout);
     expect(rec.lyapunov.task ?? null).toBeNull();
+  });
+});
+
+describe('a feature map without a vjp from a module (examples/thermostat.mjs)', () => {
+  const thermostat = join(root, 'examples/thermostat.mjs');
+  const net = ['--task', thermostat, '--features', 'thermostat', '--K', '4', '--hidden', '8'];
+
+  it('trains with an evolutionary optimizer; the gradient health is not available', () => {
+    const r = kstep(['run', ...net, '--optimizer', 'cmaes', '--budget', '1e6', '--json']);
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout);
+    expect(rec.config.features).toBe('thermostat');
+    expect(rec.test_nmse).toBeLessThan(0.5);
+    expect(rec.start.adjoints).toEqual([]);
+    expect(rec.start.label).toBe('');
+    const text = kstep(['run', ...net, '--optimizer', 'ga', '--budget', '1e4']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Gradient health: not available \(the feature map thermostat has no vjp/);
+  });
+
+  it('refuses BPTT with one line saying why, and gradcheck and health the same way', () => {
+    const r = kstep(['run', ...net, '--budget', '1e4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('kstep: optimizer: bptt needs the gradient through the feature map, and thermostat has no vjp: train it with ga, es, cmaes or random\n');
+    for (const cmd of [['gradcheck', '--task', thermostat, '--features', 'thermostat', '--K', '2'], ['health', '--task', thermostat, '--features', 'thermostat', '--K', '2']]) {
+      const g = kstep(cmd);
+      expect(g.code, cmd[0]).toBe(2);
+      expect(g.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(g.stderr).toMatch(/has no vjp/);
+      expect(g.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('a sweep over ga and bptt is refused before anything is written; over ga with health its health columns are empty', () => {
+    const dir = tmp();
+    const refused = kstep(['sweep', 'quick', `task=${thermostat}`, 'features=thermostat', 'K=4', 'optimizer=ga,bptt', '--out', join(dir, 'both'), '--quiet']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/bptt needs the gradient through the feature map/);
+    expect(existsSync(join(dir, 'both'))).toBe(false);
+    const out = join(dir, 'ga');
+    const r = kstep(['sweep', 'quick', `task=${thermostat}`, 'features=thermostat', 'K=4', 'activation=tanh', 'optimizer=ga', 'seed=0', 'budget=2e4', 'health=true', '--out', out, '--quiet', '--workers', '2']);
+    expect(r.code).toBe(0);
+    const cells = readCsv(join(out, 'cells.csv'));
+    expect(cells).toHaveLength(1);
+    for (const col of ['grad_norm_start', 'adjoint_ratio_start', 'health_start', 'health_end', 'snr_end', 'lyap_net_end']) expect(cells[0][col], col).toBe('');
+    expect(readFileSync(join(out, 'adjoints.csv'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 });
 
