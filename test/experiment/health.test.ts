@@ -15,17 +15,7 @@ import { diagnoseCell, diagnoseStart } from '../../src/experiment/cell-health.js
 import { healthColumns } from '../../src/health/diagnose.js';
 import { parseCsv, splitRecords } from '../../src/output/csv.js';
 import { HEALTH_RESULT_COLUMNS } from '../../src/output/summary.js';
-import { TINY, kstep, requireBuild, tmp, withoutWallMs, writeJson } from './helpers.js';
-
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UsageError) return e;
-    throw e;
-  }
-  throw new Error('expected a UsageError');
-}
+import { TINY, kstep, requireBuild, tmp, usageError, withoutWallMs, writeJson } from './helpers.js';
 
 describe('the health option', () => {
   const base = { name: 'x', grid: { K: [1, 4] } };

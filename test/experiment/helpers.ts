@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../src/errors.js';
 import { parseRecord, splitRecords } from '../../src/output/csv.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -78,4 +79,26 @@ export const TINY = {
 export function writeJson(file: string, obj: unknown): string {
   writeFileSync(file, typeof obj === 'string' ? obj : JSON.stringify(obj, null, 2));
   return file;
+}
+
+/** The UsageError that fn throws (anything else, or nothing, fails the test). */
+export function usageError(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UsageError) return e;
+    throw e;
+  }
+  throw new Error('expected a UsageError');
+}
+
+/** The UsageError that an async fn rejects with. */
+export async function usageErrorAsync(fn: () => Promise<unknown>): Promise<UsageError> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof UsageError) return e;
+    throw e;
+  }
+  throw new Error('expected a UsageError');
 }

@@ -88,3 +88,20 @@ export function runSteps(opt: Optimizer, obj: CountingObjective, steps: number):
   let s = 0;
   return run(opt, obj, Infinity, () => ++s >= steps);
 }
+
+/** 0.5 |x - 1|^2 with its exact gradient, so that gradient methods can run too. */
+export class Quadratic implements ObjectiveLike {
+  readonly batchId = 0;
+  calls = 0;
+  constructor(readonly nParams: number) {}
+  loss(theta: Float64Array): number {
+    this.calls++;
+    let s = 0;
+    for (let i = 0; i < theta.length; i++) s += 0.5 * (theta[i] - 1) ** 2;
+    return s;
+  }
+  lossAndGrad(theta: Float64Array, grad: Float64Array): number {
+    for (let i = 0; i < theta.length; i++) grad[i] = theta[i] - 1;
+    return this.loss(theta);
+  }
+}

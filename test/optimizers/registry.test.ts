@@ -2,7 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { getOptimizer, optimizerNames, optimizers } from '../../src/optimizers/index.js';
-import type { ObjectiveLike, OptionSpec, OptionValue } from '../../src/optimizers/types.js';
+import type { OptionSpec, OptionValue } from '../../src/optimizers/types.js';
+import { Quadratic } from './helpers.js';
 
 function satisfies(spec: OptionSpec, v: OptionValue): void {
   switch (spec.kind) {
@@ -25,23 +26,6 @@ function satisfies(spec: OptionSpec, v: OptionValue): void {
     case 'bool':
       expect(typeof v, spec.name).toBe('boolean');
       break;
-  }
-}
-
-/** 0.5 |x - 1|^2 with its exact gradient, so that gradient methods can run too. */
-class Quadratic implements ObjectiveLike {
-  readonly batchId = 0;
-  calls = 0;
-  constructor(readonly nParams: number) {}
-  loss(theta: Float64Array): number {
-    this.calls++;
-    let s = 0;
-    for (let i = 0; i < theta.length; i++) s += 0.5 * (theta[i] - 1) ** 2;
-    return s;
-  }
-  lossAndGrad(theta: Float64Array, grad: Float64Array): number {
-    for (let i = 0; i < theta.length; i++) grad[i] = theta[i] - 1;
-    return this.loss(theta);
   }
 }
 
