@@ -12,10 +12,9 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { formatValue } from '../experiment/config.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
 import { builtinNames } from '../experiment/experiment-file.js';
-import { loadExperiment, runSweep } from '../experiment/sweep.js';
+import { cellLabel, labelKeys, loadExperiment, runSweep } from '../experiment/sweep.js';
 import { preloadExperimentTasks } from '../experiment/task-module.js';
 import { writeReport } from '../output/report/index.js';
 import { summaryJson } from '../output/summary.js';
@@ -95,11 +94,8 @@ export async function sweepAction(experiment: string, overrides: readonly string
       process.stdout.write(`${JSON.stringify({ experiment: exp.spec.name, grid_cells: exp.cells.length, cells }, null, 2)}\n`);
     } else {
       const lines = [`${exp.spec.name}: ${slice.length} of ${exp.cells.length} cells`];
-      for (const c of slice) {
-        const d = descriptorValues(c);
-        const parts = [...d].filter(([k]) => k in exp.spec.grid || k === 'variant' || k === 'seed').map(([k, v]) => `${k}=${formatValue(v)}`);
-        lines.push(`${c.id}  ${parts.join(' ')}`);
-      }
+      const keys = labelKeys(exp);
+      for (const c of slice) lines.push(`${c.id}  ${cellLabel(c, keys)}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     return 0;

@@ -32,6 +32,7 @@ export const RESULT_COLUMNS = [
   'status',
   'error',
   'train_nmse',
+  'val_nmse',
   'test_nmse',
   'extrap_nmse',
   'onestep_nmse',
