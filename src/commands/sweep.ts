@@ -17,7 +17,7 @@ import { builtinNames } from '../experiment/experiment-file.js';
 import { cellLabel, labelKeys, loadExperiment, runSweep } from '../experiment/sweep.js';
 import { preloadExperimentTasks } from '../experiment/task-module.js';
 import { writeReport } from '../output/report/index.js';
-import { summaryJson } from '../output/summary.js';
+import { summaryRecord } from '../output/summary-record.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 import { interruptOnSigint, progressMode } from './options.js';
 
@@ -119,7 +119,7 @@ export async function sweepAction(experiment: string, overrides: readonly string
     if (report.summary) {
       if (flags.json) {
         const { summary, ...rest } = report;
-        process.stdout.write(`${JSON.stringify({ ...rest, summary: summaryJson(summary) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...rest, ...summaryRecord(summary) }, null, 2)}\n`);
       } else {
         process.stdout.write(renderTables(report.summary, tableOptionsFor(process.stdout)));
         if (!flags.quiet)

@@ -71,7 +71,8 @@ describe('summarize', () => {
   it('writes a CSV that reads back with the same values', () => {
     const text = summaryCsv(s);
     const back = parseCsv(text);
-    expect(back.header.slice(0, 3)).toEqual(['K', 'optimizer', 'seeds']);
+    expect(back.header.slice(0, 4)).toEqual(['kind', 'K', 'optimizer', 'seeds']);
+    expect(back.rows.map((r) => r[0])).toEqual(['config', 'config']);
     expect(back.rows[0][back.header.indexOf('test_nmse_q75')]).toBe('inf');
     expect(back.rows[1][back.header.indexOf('cost_to_target_median')]).toBe('');
     expect(text.split('\r\n')[1]).toBe(formatRecord(back.rows[0]));

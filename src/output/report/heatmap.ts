@@ -7,7 +7,7 @@
  * Marks: every cell is a `<g data-mark="cell">` with data-k, data-col, data-arm, data-facet, data-n
  * (seeds), data-reached, data-diverged; the hatch of diverged cells is a `data-mark="diverged"` rect.
  */
-import type { SummaryRow } from '../summary.js';
+import { type SummaryRow, shownRows } from '../summary.js';
 import type { ResultsData } from './data.js';
 import { type Design, key, placeOf } from './design.js';
 import { targetValue } from './curves.js';
@@ -18,7 +18,7 @@ import { attrs, defs, esc, logScale, n, short, svg, text, textWidth } from './sv
 const WIDTH = 1180;
 
 export function heatmapChart(data: ResultsData, d: Design): Chart | undefined {
-  const rows = data.summary.rows;
+  const rows = shownRows(data.summary);
   if (rows.length === 0) return undefined;
   const byPlace = new Map<string, SummaryRow>();
   for (const r of rows) {

@@ -1,0 +1,124 @@
+/**
+ * Who beats whom: paired comparisons between the arms (optimizers or variants) that compete on one
+ * configuration, a family = one facet, one activation, one K. Cells of one seed share their training
+ * data and initial network (core/setup.ts), so two arms' cells of the same seed are a pair.
+ *
+ * Per pair of arms, A being the one with the lower median test nmse:
+ *   - wins and losses over the paired seeds (A wins a seed when its test nmse is lower), ties;
+ *   - the median over seeds of nmse_A / nmse_B (1 when both are equal, both infinite included);
+ *   - the two-sided Wilcoxon signed-rank test (SciPy's conventions: zero differences dropped, exact
+ *     for small n) on d = log10 nmse_A - log10 nmse_B. A diverged or failed cell counts as nmse
+ *     +inf: against a finite value it is the largest difference of its sign, so every infinite
+ *     difference is given the magnitude of the largest finite one plus 1 (the test uses only the
+ *     ranks of |d| and their signs); two infinite values are a tie (d = 0). When every d is 0 there
+ *     is no evidence either way and p = 1;
+ *   - Holm's adjustment of the p-values over the comparisons of the family.
+ */
+import { holm, wilcoxon } from '../stats/index.js';
+import { armOf, facetTitle } from './layout.js';
+import type { CellObs, SummaryRow } from './summary.js';
+
+export interface Comparison {
+  /** The arm with the lower median test nmse (the first listed on a tie), and the other. */
+  a: string;
+  b: string;
+  /** Seeds both arms have. */
+  n: number;
+  winsA: number;
+  winsB: number;
+  ties: number;
+  /** Median over the paired seeds of nmse_A / nmse_B. */
+  medianRatio: number;
+  /** Two-sided Wilcoxon signed-rank p on the log10 differences, and Holm-adjusted over the family. */
+  p: number;
+  pHolm: number;
+}
+
+export interface ComparisonFamily {
+  facet: string;
+  activation: string;
+  K: string;
+  rows: Comparison[];
+}
+
+/** The median of a sorted copy (no NaN expected). */
+function med(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const h = (s.length - 1) / 2;
+  const lo = s[Math.floor(h)];
+  const hi = s[Math.ceil(h)];
+  return lo === hi ? lo : lo + (hi - lo) / 2;
+}
+
+/** nmse_A / nmse_B with equal values (infinite or zero included) as 1. */
+function ratio(a: number, b: number): number {
+  if (a === b) return 1;
+  if (b === 0) return Infinity;
+  return a / b;
+}
+
+/** The signed-rank statistic's input: log10 differences with the infinite ones made finite (see above). */
+export function logDifferences(a: readonly number[], b: readonly number[]): number[] {
+  const d = a.map((x, i) => {
+    const la = Math.log10(x);
+    const lb = Math.log10(b[i]);
+    return la === lb ? 0 : la - lb;
+  });
+  const finite = d.filter((x) => Number.isFinite(x)).map(Math.abs);
+  const big = (finite.length ? Math.max(...finite) : 0) + 1;
+  return d.map((x) => (Number.isFinite(x) ? x : Math.sign(x) * big));
+}
+
+/** One pair of arms on their common seeds; `a` and `b` as given (the caller orients them). */
+export function comparePair(a: string, cellsA: readonly CellObs[], b: string, cellsB: readonly CellObs[]): Omit<Comparison, 'pHolm'> {
+  const bySeed = new Map(cellsB.map((c) => [c.seed, c.test]));
+  const xa: number[] = [];
+  const xb: number[] = [];
+  for (const c of cellsA) {
+    const other = bySeed.get(c.seed);
+    if (other === undefined) continue;
+    xa.push(c.test);
+    xb.push(other);
+  }
+  let winsA = 0;
+  let winsB = 0;
+  for (let i = 0; i < xa.length; i++) {
+    if (xa[i] < xb[i]) winsA++;
+    else if (xa[i] > xb[i]) winsB++;
+  }
+  const d = logDifferences(xa, xb);
+  const p = d.every((x) => x === 0) ? 1 : wilcoxon(d).p;
+  return { a, b, n: xa.length, winsA, winsB, ties: xa.length - winsA - winsB, medianRatio: med(xa.map((x, i) => ratio(x, xb[i]))), p };
+}
+
+/** Every family of the shown rows with at least two arms, in facet, K, activation order of appearance. */
+export function compareArms(rows: readonly SummaryRow[], facetCols: readonly string[]): ComparisonFamily[] {
+  const families = new Map<string, { facet: string; activation: string; K: string; rows: SummaryRow[] }>();
+  for (const r of rows) {
+    const facet = facetTitle(facetCols, r);
+    const activation = r.config.activation ?? '';
+    const K = r.config.K ?? '';
+    const key = JSON.stringify([facet, K, activation]);
+    let f = families.get(key);
+    if (!f) families.set(key, (f = { facet, activation, K, rows: [] }));
+    f.rows.push(r);
+  }
+  const facets = [...new Set([...families.values()].map((f) => f.facet))];
+  // Stable: activations keep their order of appearance within a facet and K.
+  const ordered = [...families.values()].sort((x, y) => facets.indexOf(x.facet) - facets.indexOf(y.facet) || Number(x.K) - Number(y.K));
+  const out: ComparisonFamily[] = [];
+  for (const f of ordered) {
+    if (f.rows.length < 2) continue;
+    const pairs: Omit<Comparison, 'pHolm'>[] = [];
+    for (let i = 0; i < f.rows.length; i++)
+      for (let j = i + 1; j < f.rows.length; j++) {
+        let [x, y] = [f.rows[i], f.rows[j]];
+        if (y.test_nmse_median < x.test_nmse_median) [x, y] = [y, x];
+        pairs.push(comparePair(armOf(x), x.cells, armOf(y), y.cells));
+      }
+    const adjusted = holm(pairs.map((c) => c.p));
+    out.push({ facet: f.facet, activation: f.activation, K: f.K, rows: pairs.map((c, i) => ({ ...c, pHolm: adjusted[i] })) });
+  }
+  return out;
+}
