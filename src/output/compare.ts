@@ -3,7 +3,8 @@
  * configuration, a family = one facet, one activation, one K. Cells of one seed share their training
  * data and initial network (core/setup.ts), so two arms' cells of the same seed are a pair.
  *
- * Per pair of arms, A being the one with the lower median test nmse:
+ * Per pair of arms, A being the one ahead on the paired seeds (the median over seeds of nmse_A /
+ * nmse_B below 1; when it is 1, the one with the lower median test nmse):
  *   - wins and losses over the paired seeds (A wins a seed when its test nmse is lower), ties;
  *   - the median over seeds of nmse_A / nmse_B (1 when both are equal, both infinite included);
  *   - the two-sided Wilcoxon signed-rank test (SciPy's conventions: zero differences dropped, exact
@@ -19,7 +20,7 @@ import { armOf, facetTitle } from './layout.js';
 import type { CellObs, SummaryRow } from './summary.js';
 
 export interface Comparison {
-  /** The arm with the lower median test nmse (the first listed on a tie), and the other. */
+  /** The arm ahead on the paired seeds (median ratio nmse_A / nmse_B below 1; on a tie, the lower median, then the first listed), and the other. */
   a: string;
   b: string;
   /** Seeds both arms have. */
@@ -113,9 +114,11 @@ export function compareArms(rows: readonly SummaryRow[], facetCols: readonly str
     const pairs: Omit<Comparison, 'pHolm'>[] = [];
     for (let i = 0; i < f.rows.length; i++)
       for (let j = i + 1; j < f.rows.length; j++) {
-        let [x, y] = [f.rows[i], f.rows[j]];
-        if (y.test_nmse_median < x.test_nmse_median) [x, y] = [y, x];
-        pairs.push(comparePair(armOf(x), x.cells, armOf(y), y.cells));
+        const [x, y] = [f.rows[i], f.rows[j]];
+        const c = comparePair(armOf(x), x.cells, armOf(y), y.cells);
+        // A is the arm ahead on the paired seeds (median ratio below 1); on a tie, the lower median.
+        const swap = c.medianRatio > 1 || (c.medianRatio === 1 && y.test_nmse_median < x.test_nmse_median);
+        pairs.push(swap ? comparePair(armOf(y), y.cells, armOf(x), x.cells) : c);
       }
     const adjusted = holm(pairs.map((c) => c.p));
     out.push({ facet: f.facet, activation: f.activation, K: f.K, rows: pairs.map((c, i) => ({ ...c, pHolm: adjusted[i] })) });

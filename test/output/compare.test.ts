@@ -74,6 +74,13 @@ describe('the rules of the paired test', () => {
     expect(c.medianRatio).toBeCloseTo(0.1, 14);
   });
 
+  it('A is the arm ahead on the paired seeds, even when the other has the lower median', () => {
+    // bptt's median is 3 against ga's 4, but ga is lower on 4 of the 5 seeds (ratio bptt/ga 1.5).
+    const [f] = compareArms([armRow('bptt', [3, 3, 3, 20, 20]), armRow('ga', [2, 2, 4, 4, 4])], []);
+    expect(f.rows[0]).toMatchObject({ a: 'ga', b: 'bptt', winsA: 4, winsB: 1 });
+    expect(f.rows[0].medianRatio).toBeCloseTo(2 / 3, 14);
+  });
+
   it('two arms that diverged on every seed: all ties, ratio 1, p = 1', () => {
     const c = comparePair('a', cellsOf([Infinity, Infinity]), 'b', cellsOf([Infinity, Infinity]));
     expect(c).toMatchObject({ winsA: 0, winsB: 0, ties: 2, medianRatio: 1, p: 1 });

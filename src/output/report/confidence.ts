@@ -70,7 +70,7 @@ export function comparisonsChart(data: ResultsData): Chart | undefined {
     id: 'comparisons',
     title: 'Who beats whom',
     caption:
-      'Per K and activation, every pair of arms on the seeds they share (cells of one seed share data and initial network). A is the arm with the lower median test nmse; wins count the seeds where its test nmse is lower; the median ratio is over seeds. p: two-sided Wilcoxon signed-rank test on the log10 test nmse differences (a diverged cell counts as +inf; exact for n <= 25), Holm-adjusted over the pairs of one table.',
+      'Per K and activation, every pair of arms on the seeds they share (cells of one seed share data and initial network). A is the arm ahead on the paired seeds (median ratio below 1); wins count the seeds where its test nmse is lower; the median ratio is over seeds. p: two-sided Wilcoxon signed-rank test on the log10 test nmse differences (a diverged cell counts as +inf; exact for n <= 25), Holm-adjusted over the pairs of one table.',
     svg: blocks.join('\n'),
   };
 }
