@@ -2,8 +2,6 @@
 // infinities written as "inf" / "-inf" read back as numbers.
 import { readFileSync } from 'node:fs';
 
-type Num = number | 'inf' | '-inf';
-
 const raw = JSON.parse(readFileSync(new URL('../fixtures/stats.json', import.meta.url), 'utf8'), (_, v) =>
   v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v,
 ) as {
@@ -14,7 +12,6 @@ const raw = JSON.parse(readFileSync(new URL('../fixtures/stats.json', import.met
 };
 
 export const fixture = raw;
-export type { Num };
 
 /** |a - b| <= tol * |b|, exact equality for infinities and zeros. */
 export function relClose(a: number, b: number, tol: number): boolean {
