@@ -7,6 +7,8 @@
  *   W2     the same gradient at hidden [128, 128], batch 256, K = 512             (gradient.ts)
  *   GA     one generation of P = 64 forward-only evaluations (Rollout.loss) of W1's net and batch,
  *          compared per network application with W1's stored forward pass         (ga.ts)
+ *   LONG   one gradient at hidden [32, 32], batch 64, K = 16384 with every step stored and
+ *          checkpointed (memory full vs sqrt): time, rollout buffers, same bits      (memory.ts)
  *   SWEEP  one fixed sweep on 1 and on 2 worker threads                           (sweep.ts)
  *
  * The shared net and data are in setup.ts, the timing in harness.ts, the output in report.ts. This
@@ -20,11 +22,12 @@ import { gaVsBpttForward, gaWorkload } from './ga.js';
 import { forwardStoreWorkload, gradientWorkload } from './gradient.js';
 import { budgets } from './harness.js';
 import { type BenchReport, formatJson, formatText } from './report.js';
-import type { BenchInfo, ForwardResult, GradResult, WorkloadResult } from './results.js';
+import { memoryWorkload } from './memory.js';
+import type { BenchInfo, ForwardResult, GradResult, MemoryResult, WorkloadResult } from './results.js';
 import { COMMON, W1, W2 } from './setup.js';
 import { type SweepBenchResult, benchSweep } from './sweep.js';
 
-const WORKLOADS = ['W1', 'W2', 'GA', 'SWEEP'] as const;
+const WORKLOADS = ['W1', 'W2', 'GA', 'LONG', 'SWEEP'] as const;
 
 interface Options {
   json?: boolean;
@@ -97,13 +100,18 @@ async function run(opts: Options): Promise<BenchReport> {
     workloads.push(gradientWorkload('W2', W2, big).res);
   }
   const comparison = ga && fwdStore && w1 ? gaVsBpttForward(ga, fwdStore, w1) : null;
+  let memory: MemoryResult | null = null;
+  if (want('LONG')) {
+    log('LONG gradient, memory full and sqrt (seconds per call) ...\n');
+    memory = memoryWorkload(big);
+  }
   let sweep: SweepBenchResult | null = null;
   if (want('SWEEP')) {
     log('sweep on 1 and on 2 workers ...\n');
     sweep = await benchSweep({ quick });
   }
   info.loadavg_1min_end = os.loadavg()[0];
-  return { info, workloads, ga_vs_bptt_forward: comparison, sweep };
+  return { info, workloads, ga_vs_bptt_forward: comparison, memory, sweep };
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -19,7 +19,8 @@ export interface GradientRun {
 export function gradientWorkload(name: string, shape: Shape, budget: Budget): GradientRun {
   const { batch: B, K } = shape;
   const s = setup(shape);
-  const rollout = new Rollout(s.net);
+  // Every step stored, as PyTorch's autograd does (W2's activations would make `auto` checkpoint).
+  const rollout = new Rollout(s.net, 'full');
   const grad = new Float64Array(s.net.nParams);
   let loss = NaN;
   const t = measure(() => {

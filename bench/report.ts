@@ -1,12 +1,13 @@
 /** The bench's output: the figures as JSON, or a table of the workloads with the comparisons below it. */
 import Table from 'cli-table3';
-import type { BenchInfo, ForwardResult, GaVsBpttForward, WorkloadResult } from './results.js';
+import type { BenchInfo, ForwardResult, GaVsBpttForward, MemoryResult, WorkloadResult } from './results.js';
 import type { SweepBenchResult } from './sweep.js';
 
 export interface BenchReport {
   info: BenchInfo;
   workloads: WorkloadResult[];
   ga_vs_bptt_forward: GaVsBpttForward | null;
+  memory: MemoryResult | null;
   sweep: SweepBenchResult | null;
 }
 
@@ -15,7 +16,7 @@ export function formatJson(r: BenchReport): string {
 }
 
 export function formatText(r: BenchReport, quick: boolean): string {
-  const { info, ga_vs_bptt_forward: comparison, sweep } = r;
+  const { info, ga_vs_bptt_forward: comparison, memory, sweep } = r;
   const out: string[] = [];
   out.push(`kstep bench  Node ${info.node} (V8 ${info.v8})  CPU ${info.cpu} x${info.cores}  ${info.platform}  float64, 1 thread${quick ? '  [--quick]' : ''}`);
   out.push('');
@@ -33,6 +34,16 @@ export function formatText(r: BenchReport, quick: boolean): string {
     out.push(
       `(Against a third of W1's gradient, ${comparison.w1_gradient_third_ns_per_application.toFixed(1)} ns, the ratio is ` +
         `${comparison.ratio_vs_gradient_third.toFixed(2)}, but that reference is unfair: the reverse pass has no tanh to evaluate.)`,
+    );
+  }
+  if (memory) {
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    out.push('');
+    out.push(
+      `${memory.workload} (hidden ${memory.hidden.join(',')}, B ${memory.batch}, K ${memory.K}), one BPTT gradient: memory full ${memory.full_median_ms.toFixed(0)} ms, ` +
+        `${mb(memory.full_bytes)} of rollout buffers; memory sqrt ${memory.sqrt_median_ms.toFixed(0)} ms, ${mb(memory.sqrt_bytes)}: ` +
+        `time x${memory.time_ratio.toFixed(2)} (goal <= 1.5), memory 1/${(1 / memory.memory_ratio).toFixed(0)} (goal <= 1/20), ` +
+        `gradient and adjoint norms ${memory.bits_equal ? 'the same bits' : 'NOT the same bits'}.`,
     );
   }
   if (sweep) {

@@ -8,14 +8,13 @@
  *   - wins and losses over the paired seeds (A wins a seed when its test nmse is lower), ties;
  *   - the median over seeds of nmse_A / nmse_B (1 when both are equal, both infinite included);
  *   - the two-sided Wilcoxon signed-rank test (SciPy's conventions: zero differences dropped, exact
- *     for small n) on d = log10 nmse_A - log10 nmse_B. A diverged or failed cell counts as nmse
- *     +inf: against a finite value it is the largest difference of its sign, so every infinite
- *     difference is given the magnitude of the largest finite one plus 1 (the test uses only the
- *     ranks of |d| and their signs); two infinite values are a tie (d = 0). When every d is 0 there
- *     is no evidence either way and p = 1;
+ *     for n <= 25 without tied magnitudes) on d = log10 nmse_A - log10 nmse_B. A diverged or failed
+ *     cell counts as nmse +inf: against a finite value its d is infinite and ranks above every finite
+ *     one; two infinite values are a tie (d = 0). When every d is 0 there is no evidence either way
+ *     and p = 1;
  *   - Holm's adjustment of the p-values over the comparisons of the family.
  */
-import { holm, wilcoxon } from '../stats/index.js';
+import { holm, median, wilcoxon } from '../stats/index.js';
 import { armOf, facetTitle } from './layout.js';
 import type { CellObs, SummaryRow } from './summary.js';
 
@@ -42,16 +41,6 @@ export interface ComparisonFamily {
   rows: Comparison[];
 }
 
-/** The median of a sorted copy (no NaN expected). */
-function med(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const h = (s.length - 1) / 2;
-  const lo = s[Math.floor(h)];
-  const hi = s[Math.ceil(h)];
-  return lo === hi ? lo : lo + (hi - lo) / 2;
-}
-
 /** nmse_A / nmse_B with equal values (infinite or zero included) as 1. */
 function ratio(a: number, b: number): number {
   if (a === b) return 1;
@@ -59,16 +48,13 @@ function ratio(a: number, b: number): number {
   return a / b;
 }
 
-/** The signed-rank statistic's input: log10 differences with the infinite ones made finite (see above). */
+/** The signed-rank test's input: log10 nmse_A - log10 nmse_B, 0 when both are equal (both infinite included). */
 export function logDifferences(a: readonly number[], b: readonly number[]): number[] {
-  const d = a.map((x, i) => {
+  return a.map((x, i) => {
     const la = Math.log10(x);
     const lb = Math.log10(b[i]);
     return la === lb ? 0 : la - lb;
   });
-  const finite = d.filter((x) => Number.isFinite(x)).map(Math.abs);
-  const big = (finite.length ? Math.max(...finite) : 0) + 1;
-  return d.map((x) => (Number.isFinite(x) ? x : Math.sign(x) * big));
 }
 
 /** One pair of arms on their common seeds; `a` and `b` as given (the caller orients them). */
@@ -88,9 +74,8 @@ export function comparePair(a: string, cellsA: readonly CellObs[], b: string, ce
     if (xa[i] < xb[i]) winsA++;
     else if (xa[i] > xb[i]) winsB++;
   }
-  const d = logDifferences(xa, xb);
-  const p = d.every((x) => x === 0) ? 1 : wilcoxon(d).p;
-  return { a, b, n: xa.length, winsA, winsB, ties: xa.length - winsA - winsB, medianRatio: med(xa.map((x, i) => ratio(x, xb[i]))), p };
+  const p = wilcoxon(logDifferences(xa, xb)).p;
+  return { a, b, n: xa.length, winsA, winsB, ties: xa.length - winsA - winsB, medianRatio: median(xa.map((x, i) => ratio(x, xb[i]))), p };
 }
 
 /** Every family of the shown rows with at least two arms, in facet, K, activation order of appearance. */

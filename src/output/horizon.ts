@@ -12,6 +12,7 @@
  * arm; the prediction uses the median one-step nmse of the arm's nets at its measured horizon (at
  * the smallest K when it has none).
  */
+import { median } from '../stats/index.js';
 import { armOf, facetTitle } from './layout.js';
 import type { SummaryRow } from './summary.js';
 
@@ -32,13 +33,9 @@ export interface Horizon {
   predicted: number;
 }
 
-function median(xs: readonly number[]): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const h = (s.length - 1) / 2;
-  const lo = s[Math.floor(h)];
-  const hi = s[Math.ceil(h)];
-  return lo === hi ? lo : lo + (hi - lo) / 2;
+/** The median of the values that are numbers (a data-less cell's NaN left out). */
+function medianOf(xs: readonly number[]): number {
+  return median(xs.filter((x) => !Number.isNaN(x)));
 }
 
 /** The predicted horizon of a one-step nmse on a map with exponent lambda. */
@@ -58,7 +55,7 @@ export function horizons(rows: readonly SummaryRow[], facetCols: readonly string
   const out: Horizon[] = [];
   for (const [key, fam] of families) {
     const [facet, activation] = JSON.parse(key) as [string, string];
-    const lambda = median(fam.flatMap((r) => r.cells.map((c) => c.lyap_task)));
+    const lambda = medianOf(fam.flatMap((r) => r.cells.map((c) => c.lyap_task)));
     if (!(lambda > 0)) continue;
     const arms = [...new Set(fam.map(armOf))];
     for (const arm of arms) {
@@ -66,7 +63,7 @@ export function horizons(rows: readonly SummaryRow[], facetCols: readonly string
       const fits = mine.filter((r) => r.test_nmse_median < HORIZON_TOL);
       const measured = fits.length ? Number(fits[fits.length - 1].config.K) : undefined;
       const at = measured !== undefined ? fits[fits.length - 1] : mine[0];
-      const onestep = median(at.cells.map((c) => c.onestep));
+      const onestep = medianOf(at.cells.map((c) => c.onestep));
       out.push({ facet, activation, arm, lambda, measured, atK: Number(at.config.K), onestep, predicted: predictedHorizon(onestep, lambda) });
     }
   }

@@ -20,7 +20,7 @@
  * deterministic as cells.csv's.
  */
 import { derive } from '../core/rng.js';
-import { bootstrapMedianCI } from '../stats/index.js';
+import { bootstrapMedianCI, median, quantile } from '../stats/index.js';
 import { type CsvValue, EOL, formatRecord, parseNumber } from './csv.js';
 import { chooseSetting, tunedKeys } from './tuning.js';
 
@@ -152,25 +152,6 @@ export function descriptorColumnsOf(header: readonly string[]): string[] {
   return header.slice(1, s);
 }
 
-/** Quantile with linear interpolation between order statistics (numpy's default); NaN for no values. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  if (lo === hi) return sorted[lo];
-  const a = sorted[lo];
-  const b = sorted[hi];
-  // Equal ends (including inf, inf: inf - inf would be NaN) need no interpolation; towards an
-  // infinite end the interpolation is infinite, as in numpy.
-  if (a === b) return a;
-  return a + (b - a) * (h - lo);
-}
-
-export function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
-}
-
 /** Severity order, for ties of the dominant label. */
 const SEVERITY = ['nonfinite', 'exploding', 'vanishing', 'healthy'];
 
@@ -233,7 +214,7 @@ export function summarize(table: CellsTable): Summary {
     const val = ran.map((r) => worstIfNaN(parseNumber(at(r, 'val_nmse')))).sort((a, b) => a - b);
     const hasVal = ran.some((r) => at(r, 'val_nmse') !== '');
     const reached = g.filter((r) => at(r, 'status') === 'reached');
-    const toTarget = reached.map((r) => parseNumber(at(r, 'cost_to_target')));
+    const toTarget = reached.map((r) => parseNumber(at(r, 'cost_to_target'))).filter((x) => !Number.isNaN(x));
     const q25 = quantile(nmse, 0.25);
     const q75 = quantile(nmse, 0.75);
     const finiteNum = (name: string) => ran.map((r) => parseNumber(at(r, name))).filter((x) => !Number.isNaN(x));

@@ -11,6 +11,7 @@
  *     grid's order), so list the value to prefer on a tie first.
  * Test nmse is what the summary reports for the chosen setting; it plays no part in the choice.
  */
+import { median } from '../stats/index.js';
 
 /** The index of the chosen setting, given each setting's validation nmse over its seeds (in listing order). */
 export function chooseSetting(valBySetting: readonly (readonly number[])[]): number {
@@ -29,12 +30,8 @@ export function chooseSetting(valBySetting: readonly (readonly number[])[]): num
 
 /** The median of values where a non-finite value (or none at all) counts as +inf. */
 export function medianOrInf(values: readonly number[]): number {
-  const v = values.map((x) => (Number.isFinite(x) ? x : Infinity)).sort((a, b) => a - b);
-  if (v.length === 0) return Infinity;
-  const h = (v.length - 1) / 2;
-  const lo = v[Math.floor(h)];
-  const hi = v[Math.ceil(h)];
-  return lo === hi ? lo : lo + (hi - lo) / 2;
+  if (values.length === 0) return Infinity;
+  return median(values.map((x) => (Number.isFinite(x) ? x : Infinity)));
 }
 
 /** The tuned options a cells.csv row names (its `tune` column), [] for an untuned cell. */
