@@ -318,7 +318,8 @@ export function costTable(summary: Summary, opts: TableOptions): string {
     const perSeed = results.map((r) => r.cost_total / r.seeds).sort((a, b) => a - b);
     t.push([arm, String(n), tuned, fmtCost(cost), `median ${fmtCost(perSeed[Math.floor((perSeed.length - 1) / 2)])}`]);
   }
-  return `${c.bold(`Cost in network applications, tuning included: ${fmtCost(total)} in ${cells} cells`)}\n${t.toString()}`;
+  const included = tunedColumns(rows).size > 0 ? ', tuning included' : '';
+  return `${c.bold(`Cost in network applications${included}: ${fmtCost(total)} in ${cells} cells`)}\n${t.toString()}`;
 }
 
 /** A p-value in 2 significant digits without exponent down to 1e-4. */
