@@ -113,3 +113,38 @@ describe('wide pivots', () => {
     expect(narrow.match(/│ 64 │/g)!.length).toBeGreaterThan(wide.match(/│ 64 │/g)!.length);
   });
 });
+
+describe('tables of tuned, compared and chaotic results', () => {
+  const obs = (test: number, seed: number, lyap = NaN, onestep = NaN) => ({ id: `x${seed}${test}`, seed: String(seed), status: 'budget', test, val: test, onestep, lyap_task: lyap, cost: 100 });
+  const rows: SummaryRow[] = [];
+  for (const [optimizer, lr, base] of [['bptt', '0.01', 1e-3], ['bptt', '0.1', 0.5], ['ga', '', 0.2]] as const) {
+    const tune = optimizer === 'bptt' ? 'lr' : '';
+    const cells = [0, 1, 2, 3, 4].map((s) => obs(base * (1 + s / 10), s, 0.49, 1e-4));
+    rows.push(row({ K: '2', activation: 'tanh', optimizer, lr, tune }, { test_nmse_median: base * 1.2, cells, seeds: 5, cost_total: 500 }));
+  }
+  const tuned = { ...rows[0], kind: 'tuned' as const, settings: 2, cost_total: 1000 };
+  const s: Summary = { configColumns: ['tune', 'K', 'activation', 'optimizer', 'lr'], rows: [rows[0], rows[1], tuned, rows[2]] };
+  const out = renderTables(s, { color: false });
+
+  it('the tuned row stands for its settings, with the value chosen; the cost counts every setting', () => {
+    expect(out).toContain('lr=0.01');
+    expect(out).not.toContain('lr=0.1');
+    expect(out).toMatch(/Cost in network applications, tuning included: 1500 in 15 cells/);
+    expect(out).toMatch(/│ bptt │ 10 +│ lr: 2 settings │ 1000 +│ median 200 /);
+  });
+
+  it('who beats whom: one table per K and activation, bptt ahead of ga on all 5 seeds', () => {
+    expect(out).toContain('Who beats whom at K = 2, tanh: test nmse on 5 paired seeds; Wilcoxon signed-rank p, Holm over this 1 comparison');
+    // Every seed's ratio is 1e-3 / 0.2: five tied |d|, so the normal approximation (SciPy's, with the
+    // tie correction) gives p = 0.025, below the exact test's floor of 2/32 for 5 seeds.
+    expect(out).toMatch(/│ bptt vs ga │ 5:0 +│ 5.0e-3 +│ 0.025 │ 0.025 +│/);
+  });
+
+  it('the horizon of an expanding task: measured, and predicted from the one-step nmse', () => {
+    expect(out).toContain('Horizon on expanding maps');
+    // bptt fits at K = 2 (median 1.2e-3 < 0.01): predicted 1 + ln(0.01 / 1e-4) / 0.98 = 5.7.
+    expect(out).toMatch(/│ tanh +│ bptt +│ 0.49 +│ 2 +│ 1.0e-4 \(2\) +│ 5.7 +│/);
+    expect(out).toMatch(/│ tanh +│ ga +│ 0.49 +│ none +│/);
+  });
+});
+
