@@ -14,6 +14,7 @@ import { type Summary, summarize, summaryCsv } from '../output/summary.js';
 import { withHealth } from '../output/with-health.js';
 import { version } from '../version.js';
 import { checkMergeFolder } from './outdir.js';
+import { type Cell, parseShard, shardCells } from './grid.js';
 import type { ExperimentSpec } from './spec.js';
 import { FILES, type Manifest, type ResultRecords, readManifest, readResults, writeManifest, writeResults } from './resume.js';
 import { experimentFromSpec, modulesField, resultFiles } from './sweep.js';
@@ -25,6 +26,31 @@ import { checkModulesUnchanged, loadRecordedModules } from './task-module.js';
  */
 export async function loadMergedModules(dirs: readonly string[]): Promise<void> {
   for (const d of dirs) await loadRecordedModules(readManifest(d)?.modules, d);
+}
+
+/**
+ * A folder is merged only when its sweep finished its slice: a shard (or a whole-grid sweep) that
+ * misses cells, because it failed, was cancelled or still runs, is refused with its name, so a merge
+ * never passes off a part as the whole. Folders a merge wrote are exempt: they hold what their
+ * inputs held.
+ */
+function checkComplete(dir: string, m: Manifest, cells: readonly Cell[], r: ResultRecords): void {
+  if (m.merged_from !== undefined) return;
+  let shard: { index: number; count: number } | undefined;
+  try {
+    shard = m.shard ? parseShard(m.shard) : undefined;
+  } catch {
+    throw new UsageError(join(dir, FILES.manifest), `its shard ${JSON.stringify(m.shard)} is not of the form i/n`);
+  }
+  const slice = shardCells(cells, shard);
+  const missing = slice.filter((c) => !r.cells.has(c.id));
+  if (missing.length === 0) return;
+  const what = m.shard ? `shard ${m.shard}` : 'its sweep';
+  throw new UsageError(
+    dir,
+    `${what} is incomplete: ${slice.length - missing.length} of ${slice.length} cells done (missing ${missing[0].id}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}); ` +
+      `nothing was written. Finish it with the same kstep sweep command and --resume, then merge`,
+  );
 }
 
 export interface MergeReport {
@@ -71,8 +97,9 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
   const inGrid = new Set(exp.cells.map((c) => c.id));
   const merged: ResultRecords = { header: exp.header, cells: new Map(), curves: new Map(), adjoints: new Map(), health: new Map(), torn: [], dropped: 0 };
   let duplicates = 0;
-  for (const d of dirs) {
+  dirs.forEach((d, i) => {
     const r = readResults(d, exp.header);
+    checkComplete(d, manifests[i], exp.cells, r);
     if (r.torn.length) log(`${d}: dropped a torn last line of ${r.torn.join(', ')}`);
     for (const [id, rec] of r.cells) {
       if (!inGrid.has(id)) throw new UsageError(d, `has a row for cell ${id}, which is not a cell of its experiment`);
@@ -85,7 +112,7 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
       merged.adjoints.set(id, r.adjoints.get(id) ?? []);
       merged.health.set(id, r.health.get(id) ?? []);
     }
-  }
+  });
   checkMergeFolder(out, { inputs: dirs, spec: exp.spec, ids: new Set(merged.cells.keys()), force });
   makeFolder(out);
   const cellsText = writeResults(
