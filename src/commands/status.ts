@@ -58,11 +58,10 @@ export function statusText(s: FolderStatus): string {
     for (const r of [header, ...rows]) lines.push(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '));
     if (s.own?.merged) lines.push(`merged: ${count(s.own.done, s.own.total)} cells in ${s.dir}`);
     const stalled = !slurm || known ? stalledShards(s) : [];
-    if (stalled.length)
-      lines.push(
-        `incomplete and not running: shard${stalled.length === 1 ? '' : 's'} ${stalled.map((x) => x.shard).join(', ')}; ` +
-          `run the same kstep sweep command again with --resume to finish ${stalled.length === 1 ? 'it' : 'them'}`,
-      );
+    const names = `shard${stalled.length === 1 ? '' : 's'} ${stalled.map((x) => x.shard).join(', ')}`;
+    if (stalled.length && slurm)
+      lines.push(`incomplete and not in Slurm's queue: ${names}; submit the same kstep sweep --slurm command again with --resume to finish ${stalled.length === 1 ? 'it' : 'them'}`);
+    else if (stalled.length) lines.push(`incomplete: ${names}; run ${stalled.length === 1 ? 'its' : 'their'} kstep sweep --shard command again with --resume to finish ${stalled.length === 1 ? 'it' : 'them'}`);
   }
   return `${lines.join('\n')}\n`;
 }

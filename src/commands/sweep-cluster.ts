@@ -12,10 +12,12 @@ import { resolve } from 'node:path';
 import { type ClusterJob, SLURM_FILES, arrayList, k8sManifest, slurmFolder } from '../experiment/cluster.js';
 import { type ClusterOptions, resolveShards } from '../experiment/cluster-options.js';
 import { resolveExperimentPath } from '../experiment/experiment-file.js';
+import type { Submission } from '../experiment/slurm-jobs.js';
 import { type SlurmPlan, planSlurm, submitSlurm } from '../experiment/slurm-submit.js';
 import { SlurmError } from '../experiment/slurm.js';
 import { type Experiment, defaultOutDir } from '../experiment/sweep.js';
 import { launcherPath } from '../install.js';
+import { requireNonEmpty } from '../output/paths.js';
 
 export interface ClusterSweepFlags {
   out?: string;
@@ -30,6 +32,7 @@ export interface ClusterSweepFlags {
 
 function clusterJob(exp: Experiment, experiment: string, overrides: readonly string[], flags: ClusterSweepFlags, o: ClusterOptions): ClusterJob {
   const slurm = o.engine === 'slurm';
+  if (flags.out !== undefined) requireNonEmpty(flags.out, '--out');
   const out = flags.out ?? defaultOutDir(exp.spec.name);
   // On Slurm the jobs run this install from absolute paths; in a container, kstep in /work.
   const file = resolveExperimentPath(experiment) === experiment;
@@ -73,18 +76,22 @@ export function clusterSweep(exp: Experiment, experiment: string, overrides: rea
     process.stdout.write(k8sManifest(job));
     return 0;
   }
-  const plan = planSlurm(exp, job, { partition: o.partition, time: o.time, sbatchArgs: o.sbatchArgs }, { resume: flags.resume, force: flags.force });
-  if (flags.dryRun) {
-    if (flags.json) process.stdout.write(`${JSON.stringify({ out: job.out, shards: job.shards, tasks: plan.tasks, shard_cells: plan.shardCells, shard_done: plan.shardDone, scripts: plan.scripts }, null, 2)}\n`);
-    else process.stdout.write(planText(plan));
-    return 0;
-  }
-  if (plan.tasks.length === 0 && plan.merged) {
-    process.stderr.write(`nothing to submit: all ${job.cells} cells are done and merged in ${job.out}\n`);
-    return 0;
-  }
-  let sub;
+  let plan: SlurmPlan;
+  let sub: Submission;
   try {
+    plan = planSlurm(exp, job, { partition: o.partition, time: o.time, sbatchArgs: o.sbatchArgs }, { resume: flags.resume, force: flags.force, submit: !flags.dryRun });
+    if (flags.dryRun) {
+      if (flags.json)
+        process.stdout.write(
+          `${JSON.stringify({ out: job.out, shards: job.shards, tasks: plan.tasks, shard_cells: plan.shardCells, shard_done: plan.shardDone, scripts: plan.scripts }, null, 2)}\n`,
+        );
+      else process.stdout.write(planText(plan));
+      return 0;
+    }
+    if (plan.tasks.length === 0 && plan.merged) {
+      process.stderr.write(`nothing to submit: all ${job.cells} cells are done and merged in ${job.out}\n`);
+      return 0;
+    }
     sub = submitSlurm(plan, process.argv.slice(2));
   } catch (e) {
     if (e instanceof SlurmError) {

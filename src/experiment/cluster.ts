@@ -121,13 +121,14 @@ function reportCommand(job: ClusterJob): Word[] {
 
 /**
  * A long command over several lines, continued with backslashes: a line for each option with its
- * value, and for each word from index `from` on (the merged folders).
+ * value, and for each other word from index `from` on (the merged folders).
  */
 function multiline(words: readonly Word[], from = words.length): string {
   const lines: string[][] = [];
+  const isOption = (w: Word | undefined) => typeof w === 'string' && w.startsWith('--');
   words.forEach((w, i) => {
-    const option = typeof w === 'string' && w.startsWith('--');
-    if (lines.length === 0 || option || i >= from) lines.push([]);
+    const option = isOption(w);
+    if (lines.length === 0 || option || (i >= from && !isOption(words[i - 1]))) lines.push([]);
     lines[lines.length - 1].push(renderWord(w));
   });
   return lines.map((l) => l.join(' ')).join(' \\\n    ');
@@ -234,9 +235,9 @@ export function k8sManifest(job: ClusterJob): string {
   const mergeLine = renderCommand(mergeCommand(job));
   return [
     `# kstep sweep ${job.name} on Kubernetes: an Indexed Job with one pod per shard, ${job.shards} shards of the grid's ${job.cells} cells.`,
-    '# The image must hold kstep in /work (a clone after npm ci && npm run build; node:20 stands for it), and',
-    '# the results go to a shared volume mounted at /work/results. Each pod runs its shard with',
-    `# ${job.replace ? '--force' : '--resume'}${job.replace ? '' : ': a pod run again (a retry) continues its shard'}.`,
+    '# The image must hold kstep in /work (a clone after npm ci && npm run build; node:20 stands for it),',
+    '# and the results go to a shared volume mounted at /work/results. Each pod runs its shard with',
+    job.replace ? '# --force, so a pod run again (a retry) runs its whole shard again.' : '# --resume, so a pod run again (a retry) continues its shard.',
     'apiVersion: batch/v1',
     'kind: Job',
     'metadata:',

@@ -100,6 +100,8 @@ export interface SweepFolderOptions {
   shard: string | null;
   resume?: boolean;
   force?: boolean;
+  /** Try the folder for writing (default); false when the caller checks several folders first. */
+  probe?: boolean;
 }
 
 /**
@@ -128,7 +130,7 @@ export function checkSweepFolder(dir: string, field: string, o: SweepFolderOptio
       }
       replacing = true;
     }
-  });
+  }, o.probe ?? true);
   return replacing;
 }
 

@@ -1,11 +1,11 @@
 /**
  * `kstep sweep --slurm`: plan, then submit.
  *
- * The plan reads and writes nothing but what it checks: every shard folder and the merged folder
- * (src/experiment/outdir.ts: the same rules as a local sweep and merge), which shards still miss
- * cells (--resume submits only those), that no job of an earlier submission into the folder is still
- * queued, and that the scripts in <out>/slurm/ are the ones kstep wrote (a user may edit and submit
- * them by hand; kstep never replaces an edited one).
+ * The plan writes nothing. It checks the merged folder and every shard folder with the rules of a
+ * local sweep (src/experiment/outdir.ts), finds which shards still miss cells (--resume submits only
+ * those), and checks that no job of an earlier submission into the folder is still queued and that
+ * the scripts in <out>/slurm/ are the ones kstep wrote (a user may edit them and submit them by hand;
+ * kstep never replaces an edited one).
  *
  * The submission writes nothing until Slurm has accepted both jobs: the job array is submitted held,
  * the merge job with --dependency=afterok on it, and only then is the array released. If sbatch is
@@ -14,7 +14,7 @@
  * Slurm's message. After it, <out>/slurm/ holds the two scripts and jobs.json with the job ids.
  */
 import { existsSync, readFileSync, rmdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../output/csv.js';
 import { makeFolder, pathKind, showPath } from '../output/paths.js';
@@ -30,7 +30,7 @@ import {
   slurmMergeScript,
 } from './cluster.js';
 import { shardCells } from './grid.js';
-import { checkMergeFolder, checkSweepFolder } from './outdir.js';
+import { checkSweepFolder } from './outdir.js';
 import { FILES, readManifest, readResults } from './resume.js';
 import { type JobsRecord, JOBS_FORMAT, type Submission, readJobs, sha256, submissionJobs, writeJobs } from './slurm-jobs.js';
 import { cancelJob, releaseJob, requireSbatch, sbatch, squeue } from './slurm.js';
@@ -59,8 +59,7 @@ function checkScript(file: string, text: string, previous: JobsRecord | undefine
   if (pathKind(file) !== 'file') throw new UsageError('--out', `${showPath(file)} is not a file; move it away to submit`);
   const now = readFileSync(file, 'utf8');
   if (now === text) return;
-  const name = file.slice(file.lastIndexOf('/') + 1);
-  const written = previous?.submissions.at(-1)?.scripts[name];
+  const written = previous?.submissions.at(-1)?.scripts[basename(file)];
   if (written !== sha256(now))
     throw new UsageError(
       '--out',
@@ -68,33 +67,23 @@ function checkScript(file: string, text: string, previous: JobsRecord | undefine
     );
 }
 
-/** Checks everything a submission depends on and computes what it submits; writes nothing. */
-export function planSlurm(exp: Experiment, job: ClusterJob, settings: SlurmSettings, o: { resume?: boolean; force?: boolean }): SlurmPlan {
+/**
+ * Checks everything a submission depends on and computes what it submits; writes nothing. With
+ * `submit`, also that sbatch is there (a SlurmError otherwise) and the folders take new files.
+ */
+export function planSlurm(exp: Experiment, job: ClusterJob, settings: SlurmSettings, o: { resume?: boolean; force?: boolean; submit?: boolean }): SlurmPlan {
   if (o.resume && o.force) throw new UsageError('--force', 'cannot be combined with --resume (--resume keeps the results, --force replaces them)');
   checkSlurmPath(job.out, '--out');
   const dirs = shardFolders(job);
-  checkMergeFolder(job.out, { inputs: dirs, spec: exp.spec, ids: new Set(exp.cells.map((c) => c.id)), force: o.force });
-  const shardCellsList: number[] = [];
-  const shardDone: number[] = [];
-  dirs.forEach((dir, index) => {
-    const shard = { index, count: job.shards };
-    checkSweepFolder(dir, '--out', { spec: exp.spec, shard: `${index}/${job.shards}`, resume: o.resume, force: o.force });
-    const slice = shardCells(exp.cells, shard);
-    shardCellsList.push(slice.length);
-    let done = 0;
-    if (o.resume && existsSync(join(dir, FILES.cells))) {
-      checkModulesUnchanged(readManifest(dir)?.modules, '--resume', dir);
-      const records = readResults(dir, exp.header);
-      done = slice.filter((c) => records.cells.has(c.id)).length;
-    }
-    shardDone.push(done);
-  });
-  const tasks = shardCellsList.map((n, i) => (shardDone[i] < n ? i : -1)).filter((i) => i >= 0);
-  let merged = false;
-  if (tasks.length === 0 && existsSync(join(job.out, FILES.cells))) {
-    const have = readResults(job.out, exp.header).cells;
-    merged = exp.cells.every((c) => have.has(c.id));
-  }
+  // The merged folder follows a local sweep's rules (the merge job writes there what one run would),
+  // and so does each shard folder. Everything is read and checked before any folder is tried for
+  // writing, so a refusal leaves every folder as it was, modification times included.
+  const checkFolders = (probe: boolean) => {
+    const check = (dir: string, shard: string | null) => checkSweepFolder(dir, '--out', { spec: exp.spec, shard, resume: o.resume, force: o.force, probe });
+    check(job.out, null);
+    dirs.forEach((dir, index) => check(dir, `${index}/${job.shards}`));
+  };
+  checkFolders(false);
 
   const previous = readJobs(job.out);
   const last = previous?.submissions.at(-1);
@@ -113,6 +102,32 @@ export function planSlurm(exp: Experiment, job: ClusterJob, settings: SlurmSetti
     checkScript(join(dir, SLURM_FILES.sweep), scripts.sweep, previous);
     checkScript(join(dir, SLURM_FILES.merge), scripts.merge, previous);
   }
+
+  const shardCellsList: number[] = [];
+  const shardDone: number[] = [];
+  dirs.forEach((d, index) => {
+    const slice = shardCells(exp.cells, { index, count: job.shards });
+    shardCellsList.push(slice.length);
+    let done = 0;
+    if (o.resume && existsSync(join(d, FILES.cells))) {
+      checkModulesUnchanged(readManifest(d)?.modules, '--resume', d);
+      const records = readResults(d, exp.header);
+      done = slice.filter((c) => records.cells.has(c.id)).length;
+    }
+    shardDone.push(done);
+  });
+  const tasks = shardCellsList.map((n, i) => (shardDone[i] < n ? i : -1)).filter((i) => i >= 0);
+  let merged = false;
+  if (tasks.length === 0 && existsSync(join(job.out, FILES.cells))) {
+    const have = readResults(job.out, exp.header).cells;
+    merged = exp.cells.every((c) => have.has(c.id));
+  }
+  // A submission then needs sbatch, and folders it can write (tried with a probe file, which a
+  // --dry-run does not make: it writes nothing). Both come after every check of the input.
+  if (o.submit) {
+    requireSbatch();
+    checkFolders(true);
+  }
   return { job, settings, scripts, tasks, shardCells: shardCellsList, shardDone, merged, previous };
 }
 
@@ -128,7 +143,6 @@ function missingFolders(dir: string): string[] {
  * and jobs.json once Slurm has accepted both. Throws a SlurmError (nothing left behind) otherwise.
  */
 export function submitSlurm(plan: SlurmPlan, command: readonly string[]): Submission {
-  requireSbatch();
   const dir = slurmFolder(plan.job);
   const created = missingFolders(dir);
   makeFolder(dir);

@@ -60,8 +60,8 @@ function manifestOf(dir: string): Manifest | undefined {
   return pathKind(dir) === 'dir' ? readManifest(dir) : undefined;
 }
 
-/** The progress of `dir`; `queue` asks Slurm (tests pass another). */
-export function folderStatus(dir: string, queue: typeof squeue = squeue): FolderStatus {
+/** The progress of `dir`. */
+export function folderStatus(dir: string): FolderStatus {
   if (pathKind(dir) !== 'dir') throw new UsageError('dir', `${showPath(dir)} is not a folder: give a results folder (results/<experiment>)`);
   const jobs = readJobs(dir);
   const status: FolderStatus = { dir, shards: [] };
@@ -110,7 +110,7 @@ export function folderStatus(dir: string, queue: typeof squeue = squeue): Folder
     status.submission = submission;
     status.merge = { job: submission.merge_job };
     const ids = [...(submission.array_job !== null ? [submission.array_job] : []), submission.merge_job];
-    const q = queue(ids, 'all');
+    const q = squeue(ids, 'all');
     status.squeue = q !== undefined;
     if (q) {
       for (const s of status.shards) if (s.job) s.queue = q.get(s.job);

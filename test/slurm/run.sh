@@ -3,7 +3,8 @@
 # munge), started here and stopped again. It checks that
 #   1. a sweep submitted with --slurm --shards 4 gives, after its merge job, cells.csv, curves.csv,
 #      adjoints.csv and summary.csv byte-identical (wall_ms aside) to one local run of the same sweep;
-#   2. a submission sbatch refuses (an unknown partition) exits 1 with Slurm's message and writes nothing;
+#   2. a second submission into the folder is refused while the first one's jobs are queued, and a
+#      submission sbatch refuses (an unknown partition) exits 1 with Slurm's message and writes nothing;
 #   3. a shard cancelled mid-run (scancel) keeps its finished rows, Slurm cancels the merge job,
 #      `kstep status` shows it, `kstep merge` refuses naming the shard, and the same command with
 #      --resume runs only that shard's missing cells and merges the same bytes as the local run.
@@ -175,6 +176,13 @@ say "local sweep done after $(($(date +%s) - T0)) s"
 grep -q 'submitted kstep sweep slurm-check to Slurm: array job [0-9]* (shards 0-3 of 4, 1 CPU each), merge job [0-9]*' "$WORK/a.out" ||
   fail "unexpected submission output: $(cat "$WORK/a.out")"
 read -r A_ARRAY A_MERGE < <(jobs_of "$WORK/a")
+# While its jobs are queued or running, the folder takes no second submission.
+set +e
+"${KSTEP[@]}" sweep exp.json --slurm --shards 4 --out "$WORK/a" --resume >"$WORK/a2.out" 2>&1
+code=$?
+set -e
+[ "$code" = 2 ] && grep -q "^kstep: --slurm: jobs .* of the earlier submission into $WORK/a are still in Slurm's queue; nothing was submitted" "$WORK/a2.out" ||
+  fail "a second submission while the first runs was not refused (exit $code): $(cat "$WORK/a2.out")"
 wait_jobs "$A_ARRAY,$A_MERGE"
 node "$ROOT/test/slurm/compare.mjs" "$WORK/local" "$WORK/a" >&2 || fail "the merged results differ from the local run"
 "${KSTEP[@]}" status "$WORK/a" >"$WORK/a.status" || fail "kstep status: $(cat "$WORK/a.status")"
@@ -192,7 +200,7 @@ grep -q '^kstep: sbatch refused the job array: sbatch: error: .*[Ii]nvalid parti
   fail "a refused submission did not print Slurm's message: $(cat "$WORK/refused.out")"
 [ "$(wc -l <"$WORK/refused.out")" = 1 ] || fail "a refusal is one line: $(cat "$WORK/refused.out")"
 [ ! -e "$WORK/refused" ] || fail "a refused submission left $WORK/refused behind"
-say "2. refused by sbatch: exit 1, Slurm's message, nothing written"
+say "2. refused while queued (exit 2) and by sbatch (exit 1, Slurm's message, nothing written)"
 
 # ---- 3. a shard cancelled mid-run, then resubmitted with --resume ------------------------------------
 "${KSTEP[@]}" sweep exp.json --slurm --shards 4 --out "$WORK/b" >"$WORK/b.out" 2>&1 || fail "submission: $(cat "$WORK/b.out")"
@@ -211,7 +219,7 @@ kept=$(rows "$WORK/b/shard-1-of-4")
 "${KSTEP[@]}" status "$WORK/b" >"$WORK/b.status" || fail "kstep status: $(cat "$WORK/b.status")"
 grep -q "^1/4  *$kept/4  *CANCELLED" "$WORK/b.status" || fail "status does not show shard 1 cancelled with $kept/4: $(cat "$WORK/b.status")"
 grep -q "^merge  *CANCELLED (DependencyNeverSatisfied)" "$WORK/b.status" || fail "status does not show the merge job cancelled: $(cat "$WORK/b.status")"
-grep -q "^incomplete and not running: shard 1/4;" "$WORK/b.status" || fail "status does not name the shard to finish: $(cat "$WORK/b.status")"
+grep -q "^incomplete and not in Slurm's queue: shard 1/4;" "$WORK/b.status" || fail "status does not name the shard to finish: $(cat "$WORK/b.status")"
 set +e
 "${KSTEP[@]}" merge "$WORK"/b/shard-{0,1,2,3}-of-4 --out "$WORK/b" >/dev/null 2>"$WORK/b.merge"
 code=$?
