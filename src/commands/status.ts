@@ -5,7 +5,7 @@
  * is not a results folder.
  */
 import type { Command } from 'commander';
-import { arrayList } from '../experiment/cluster.js';
+import { shardsText } from '../experiment/cluster.js';
 import { type FolderStatus, type ShardStatus, folderStatus, stalledShards } from '../experiment/status.js';
 import type { QueueEntry } from '../experiment/slurm.js';
 
@@ -47,11 +47,11 @@ export function statusText(s: FolderStatus): string {
   const slurm = sub !== undefined;
   const known = s.squeue === true;
   if (sub) {
-    const array = sub.array_job !== null ? `array job ${sub.array_job} (shards ${arrayList(sub.tasks)}), ` : '';
+    const array = sub.array_job !== null ? `array job ${sub.array_job} (${shardsText(sub.tasks)}), ` : '';
     lines.push(`Slurm: ${array}merge job ${sub.merge_job}, submitted ${sub.submitted}${known ? '' : '; squeue did not answer: job states unknown'}`);
   }
   if (s.shards.length) {
-    const rows = s.shards.map((x) => [x.shard, count(x.done, x.total), ...(slurm ? [x.job ? queueText(x.queue, known) : complete(x) ? 'done before' : '-'] : [])]);
+    const rows = s.shards.map((x) => [x.shard, count(x.done, x.total), ...(slurm ? [x.job ? queueText(x.queue, known) : complete(x) ? 'done earlier' : '-'] : [])]);
     if (slurm && s.merge) rows.push(['merge', '', queueText(s.merge.queue, known)]);
     const header = ['shard', 'cells', ...(slurm ? ['slurm'] : [])];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

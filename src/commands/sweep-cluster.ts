@@ -9,7 +9,7 @@
  * that may not be written.
  */
 import { resolve } from 'node:path';
-import { type ClusterJob, SLURM_FILES, arrayList, k8sManifest, slurmFolder } from '../experiment/cluster.js';
+import { type ClusterJob, SLURM_FILES, arrayList, k8sManifest, shardsText, slurmFolder } from '../experiment/cluster.js';
 import { type ClusterOptions, resolveShards } from '../experiment/cluster-options.js';
 import { resolveExperimentPath } from '../experiment/experiment-file.js';
 import type { Submission } from '../experiment/slurm-jobs.js';
@@ -107,7 +107,7 @@ export function clusterSweep(exp: Experiment, experiment: string, overrides: rea
   }
   const array =
     sub.array_job !== null
-      ? `array job ${sub.array_job} (shards ${arrayList(sub.tasks)} of ${job.shards}, ${job.cpus} CPU${job.cpus === 1 ? '' : 's'} each), `
+      ? `array job ${sub.array_job} (${shardsText(sub.tasks)} of ${job.shards}, ${job.cpus} CPU${job.cpus === 1 ? '' : 's'} each), `
       : `no array job (every shard is complete), `;
   process.stdout.write(
     `submitted kstep sweep ${job.name} to Slurm: ${array}merge job ${sub.merge_job}${sub.array_job !== null ? ' (runs when every shard has succeeded)' : ''}\n` +

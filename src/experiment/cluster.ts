@@ -162,6 +162,11 @@ export function arrayList(indices: readonly number[]): string {
   return parts.join(',');
 }
 
+/** `shard 1`, `shards 0-3`: array indices in a sentence. */
+export function shardsText(indices: readonly number[]): string {
+  return `shard${indices.length === 1 ? '' : 's'} ${arrayList(indices)}`;
+}
+
 function sbatchLines(s: SlurmSettings): string[] {
   return [
     ...(s.partition !== undefined ? [`#SBATCH --partition=${s.partition}`] : []),

@@ -228,7 +228,7 @@ set -e
 grep -q "^kstep: $WORK/b/shard-1-of-4: shard 1/4 is incomplete: $kept of 4 cells done" "$WORK/b.merge" ||
   fail "the merge did not name the incomplete shard: $(cat "$WORK/b.merge")"
 "${KSTEP[@]}" sweep exp.json --slurm --shards 4 --out "$WORK/b" --resume >"$WORK/b2.out" 2>&1 || fail "resubmission: $(cat "$WORK/b2.out")"
-grep -q "array job [0-9]* (shards 1 of 4, 1 CPU each)" "$WORK/b2.out" || fail "the resubmission did not run shard 1 alone: $(cat "$WORK/b2.out")"
+grep -q "array job [0-9]* (shard 1 of 4, 1 CPU each)" "$WORK/b2.out" || fail "the resubmission did not run shard 1 alone: $(cat "$WORK/b2.out")"
 read -r C_ARRAY C_MERGE < <(jobs_of "$WORK/b")
 wait_jobs "$C_ARRAY,$C_MERGE"
 grep -q "resume: $kept of 4 cells already done" "$WORK/b/slurm/shard-1.job$C_ARRAY.log" ||
