@@ -122,11 +122,11 @@ export function planSlurm(exp: Experiment, job: ClusterJob, settings: SlurmSetti
     const have = readResults(job.out, exp.header).cells;
     merged = exp.cells.every((c) => have.has(c.id));
   }
-  // A submission then needs sbatch, and folders it can write (tried with a probe file, which a
-  // --dry-run does not make: it writes nothing). Both come after every check of the input.
+  // A submission then needs folders it can write (tried with a probe file, which a --dry-run does
+  // not make: it writes nothing), and then sbatch: a bad path is a usage error wherever Slurm is.
   if (o.submit) {
-    requireSbatch();
     checkFolders(true);
+    requireSbatch();
   }
   return { job, settings, scripts, tasks, shardCells: shardCellsList, shardDone, merged, previous };
 }
