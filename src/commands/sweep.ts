@@ -44,7 +44,7 @@ interface SweepFlags {
   sbatchArg?: string[];
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -67,7 +67,7 @@ export function sweepCommand(program: Command): void {
     .option('--force', 'replace the results already in the results folder (of this spec or another); other files are kept')
     .option('--shard <i/n>', 'run only the cells with index % n == i (merge the shards with kstep merge)')
     .option('--fail-fast', 'stop at the first cell that ends in error')
-    .option('--dry-run', 'validate and list the cells, run nothing, write nothing')
+    .option('--dry-run', 'validate and list the cells (with --slurm: print the scripts), run nothing, write nothing')
     .option('--json', 'print the summary (or with --dry-run the cells) as JSON on stdout')
     .option('--quiet', 'no progress output on stderr')
     .option('--report', 'write report.html (kstep report) into the results folder at the end')
@@ -77,7 +77,7 @@ export function sweepCommand(program: Command): void {
     .option('--cpus-per-task <c>', 'CPUs of each shard, which runs that many workers (--slurm, --k8s; default 1)')
     .option('--partition <name>', 'Slurm partition (--slurm)')
     .option('--time <HH:MM:SS>', 'Slurm time limit of each job, HH:MM:SS or D-HH:MM:SS (--slurm)')
-    .option('--sbatch-arg <option>', "one more sbatch option for both jobs, e.g. --mem=4G or '--account abc' (--slurm; repeatable)", collect, [])
+    .option('--sbatch-arg <option>', "one more sbatch option for both jobs, e.g. --mem=4G or '--account abc' (--slurm; repeatable)", collect)
     .addHelpText(
       'after',
       `
