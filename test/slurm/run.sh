@@ -132,7 +132,7 @@ for _ in $(seq 300); do [ "$(sinfo -h -o %t 2>/dev/null)" = idle ] && break; sle
 [ "$(sinfo -h -o %t 2>/dev/null)" = idle ] || fail "the node did not become idle: $(sinfo 2>&1 | tail -n 2)"
 say "cluster up after $(($(date +%s) - T0)) s ($CPUS CPUs on $HOST)"
 
-# ---- helpers ---------------------------------------------------------------------------------
+# ---- functions -------------------------------------------------------------------------------
 # The job ids a submission recorded: "array merge" (the array is "-" when only the merge was submitted).
 jobs_of() {
   node -e 'const r = require(process.argv[1]); const s = r.submissions.at(-1); console.log(`${s.array_job ?? "-"} ${s.merge_job}`)' "$1/slurm/jobs.json"
