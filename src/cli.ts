@@ -8,6 +8,7 @@ import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { lyapunovCommand } from './commands/lyapunov.js';
 import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
 import { summarizeCommand } from './commands/summarize.js';
 import { sweepCommand } from './commands/sweep.js';
 import { UsageError } from './errors.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     sweepCommand,
     summarizeCommand,
     mergeCommand,
+    statusCommand,
     reportCommand,
     gradcheckCommand,
     healthCommand,
