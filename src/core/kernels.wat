@@ -322,139 +322,184 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
+  ;; Constants of $tanh2, both lanes alike.
+  (global $SIGN v128 (v128.const i64x2 0x8000000000000000 0x8000000000000000))
+  (global $ABS v128 (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff))
+  (global $ONE v128 (v128.const f64x2 1 1))
+  (global $TWO v128 (v128.const f64x2 2 2))
+  (global $HALF v128 (v128.const f64x2 0.5 0.5))
+  (global $THREE v128 (v128.const f64x2 3 3))
+  (global $SIX v128 (v128.const f64x2 6 6))
+  (global $INVLN2 v128 (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
+  (global $LN2HI v128 (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
+  (global $LN2LO v128 (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))
+  (global $Q1 v128 (v128.const f64x2 -3.33333333333331316428e-02 -3.33333333333331316428e-02))
+  (global $Q2 v128 (v128.const f64x2 1.58730158725481460165e-03 1.58730158725481460165e-03))
+  (global $Q3 v128 (v128.const f64x2 -7.93650757867487942473e-05 -7.93650757867487942473e-05))
+  (global $Q4 v128 (v128.const f64x2 4.00821782732936239552e-06 4.00821782732936239552e-06))
+  (global $Q5 v128 (v128.const f64x2 -2.01099218183624371326e-07 -2.01099218183624371326e-07))
+  ;; 2^52 + 1023: t + MAGIC holds the integer 1023 + t in its low mantissa bits, so shifting it left
+  ;; by 52 gives the bits of 2^t (t integral, -1023 < t < 1024).
+  (global $MAGIC v128 (v128.const f64x2 4503599627371519 4503599627371519))
+  (global $K_NEG2 v128 (v128.const f64x2 -2 -2))
+  (global $K_NEG1 v128 (v128.const f64x2 -1 -1))
+  (global $K_20 v128 (v128.const f64x2 20 20))
+  (global $K_56 v128 (v128.const f64x2 56 56))
+  ;; fdlibm's thresholds on the high word, as 64-bit patterns of |x|: |x| < hw << 32 iff high word < hw.
+  (global $HW_TINY v128 (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))   ;; 2^-28
+  (global $HW_ONE v128 (v128.const i64x2 0x3ff0000000000000 0x3ff0000000000000))    ;; 1
+  (global $HW_22 v128 (v128.const i64x2 0x4036000000000000 0x4036000000000000))     ;; 22
+  (global $HW_INF v128 (v128.const i64x2 0x7ff0000000000000 0x7ff0000000000000))    ;; Inf: above it NaN
+  (global $HW_HALFLN2 v128 (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000)) ;; high word > 0x3FD62E42: |a| > 0.5 ln2
+  (global $HW_3HALFLN2 v128 (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000)) ;; |a| < 1.5 ln2
+
   ;; tanh of two lanes, bit for bit V8's Math.tanh: fdlibm's s_tanh.c and s_expm1.c as V8 compiles
-  ;; them (src/base/ieee754.cc), each branch computed on both lanes with the same operations in the
-  ;; same order and the lane's own branch selected. Comparisons of |x|'s high word with fdlibm's
-  ;; thresholds are comparisons of |x|'s 64 bits with the threshold shifted left by 32.
-  ;; tanh(x), x = +-|x|:
-  ;;   |x| < 2^-28: x.  NaN, +-Inf: 1/x + 1 (sign bit clear) or 1/x - 1 (set).  |x| >= 22: +-1.
-  ;;   1 <= |x| < 22: +-(1 - 2/(t + 2)), t = expm1(2|x|).  else: +-(-t/(t + 2)), t = expm1(-2|x|).
-  ;; expm1(a) on the a this leaves, 2^-27 <= |a| < 44 (so no overflow or tiny branch):
-  ;;   k = 0 if |a| <= 0.5 ln2, +-1 if |a| < 1.5 ln2, else trunc(a/ln2 +- 0.5);
-  ;;   r = hi - lo with hi = a - k ln2_hi, lo = k ln2_lo (for k = 0, r = a exactly), c = (hi - r) - lo;
-  ;;   a rational approximation on r, then one of six reconstructions chosen by k.
+  ;; them (src/base/ieee754.cc), every branch a lane can take computed on both lanes with the same
+  ;; operations in the same order, and each lane's own branch selected. Negations are sign flips
+  ;; (exact, as in C). tanh(x):
+  ;;   |x| < 2^-28 or NaN: x.  |x| >= 22 (and +-Inf): +-1.
+  ;;   1 <= |x| < 22: +-(1 - 2/(t + 2)), t = expm1(2|x|).  Else +-(-t/(t + 2)), t = expm1(-2|x|).
+  ;; expm1(a) for the a this leaves, 2^-27 <= |a| < 44 (so none of its own special cases):
+  ;;   k = 0 if |a| <= 0.5 ln2, +-1 if |a| < 1.5 ln2, else trunc(a/ln2 +- 0.5), the sign of a;
+  ;;   r = hi - lo with hi = a - k ln2_hi, lo = k ln2_lo (r = a exactly for k = 0), c = (hi - r) - lo;
+  ;;   a rational approximation on r, then the reconstruction of k's case. a < 0 gives k in -3..0,
+  ;;   a >= 2 gives k in 3..63, so fdlibm's case k = 1 never occurs here.
   (func $tanh2 (param $x v128) (result v128)
-    (local $ix v128) (local $ax v128) (local $ge1 v128) (local $a v128) (local $neg v128) (local $ia v128)
+    (local $ix v128) (local $ge1 v128) (local $flip v128) (local $a2 v128) (local $a v128)
     (local $t v128) (local $hi v128) (local $lo v128) (local $r v128) (local $c v128)
-    (local $hfx v128) (local $hxs v128) (local $r1 v128) (local $u v128) (local $e v128)
-    (local $k v128) (local $twopk v128) (local $twomk v128) (local $em1 v128) (local $res v128) (local $z v128)
-    (local.set $ix (v128.and (local.get $x) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)))
-    (local.set $ax (local.get $ix))
-    ;; the argument of expm1
-    (local.set $ge1 (i64x2.ge_s (local.get $ix) (v128.const i64x2 0x3ff0000000000000 0x3ff0000000000000)))
-    (local.set $a (f64x2.mul (local.get $ax) (v128.const f64x2 2 2)))
-    (local.set $a (v128.bitselect (local.get $a) (f64x2.neg (local.get $a)) (local.get $ge1)))
-    (local.set $neg (v128.not (local.get $ge1)))
-    (local.set $ia (v128.and (local.get $a) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)))
-    ;; argument reduction: t = k as a double
+    (local $hfx v128) (local $hxs v128) (local $r1 v128) (local $u v128) (local $e v128) (local $d v128)
+    (local $twopk v128) (local $twomk v128) (local $em1 v128) (local $res v128) (local $q v128)
+    (local.set $ix (v128.and (local.get $x) (global.get $ABS)))
+    (local.set $ge1 (i64x2.ge_s (local.get $ix) (global.get $HW_ONE)))
+    ;; the argument: a = 2|x| for |x| >= 1, -2|x| below; flip holds the sign bit where a < 0
+    (local.set $flip (v128.andnot (global.get $SIGN) (local.get $ge1)))
+    (local.set $a2 (f64x2.mul (local.get $ix) (global.get $TWO)))
+    (local.set $a (v128.xor (local.get $a2) (local.get $flip)))
+    ;; k as a double: trunc(a/ln2 +- 0.5), +-1 below 1.5 ln2, 0 below 0.5 ln2
     (local.set $t
-      (v128.bitselect
-        (v128.const f64x2 0 0)
-        (v128.bitselect
-          (v128.bitselect (v128.const f64x2 -1 -1) (v128.const f64x2 1 1) (local.get $neg))
-          (f64x2.trunc
-            (f64x2.add
-              (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (local.get $a))
-              (v128.bitselect (v128.const f64x2 -0.5 -0.5) (v128.const f64x2 0.5 0.5) (local.get $neg))))
-          (i64x2.lt_s (local.get $ia) (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000)))
-        (i64x2.lt_s (local.get $ia) (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000))))
-    (local.set $hi (f64x2.sub (local.get $a)
-      (f64x2.mul (local.get $t) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
-    (local.set $lo (f64x2.mul (local.get $t) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+      (f64x2.trunc (f64x2.add (f64x2.mul (global.get $INVLN2) (local.get $a)) (v128.xor (global.get $HALF) (local.get $flip)))))
+    (local.set $t
+      (v128.bitselect (v128.xor (global.get $ONE) (local.get $flip)) (local.get $t) (i64x2.lt_s (local.get $a2) (global.get $HW_3HALFLN2))))
+    (local.set $t (v128.andnot (local.get $t) (i64x2.lt_s (local.get $a2) (global.get $HW_HALFLN2))))
+    ;; argument reduction
+    (local.set $hi (f64x2.sub (local.get $a) (f64x2.mul (local.get $t) (global.get $LN2HI))))
+    (local.set $lo (f64x2.mul (local.get $t) (global.get $LN2LO)))
     (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
     (local.set $c (f64x2.sub (f64x2.sub (local.get $hi) (local.get $r)) (local.get $lo)))
     ;; the rational approximation
-    (local.set $hfx (f64x2.mul (v128.const f64x2 0.5 0.5) (local.get $r)))
+    (local.set $hfx (f64x2.mul (global.get $HALF) (local.get $r)))
     (local.set $hxs (f64x2.mul (local.get $r) (local.get $hfx)))
     (local.set $r1
-      (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $hxs)
-        (f64x2.add (v128.const f64x2 -3.33333333333331316428e-02 -3.33333333333331316428e-02) (f64x2.mul (local.get $hxs)
-          (f64x2.add (v128.const f64x2 1.58730158725481460165e-03 1.58730158725481460165e-03) (f64x2.mul (local.get $hxs)
-            (f64x2.add (v128.const f64x2 -7.93650757867487942473e-05 -7.93650757867487942473e-05) (f64x2.mul (local.get $hxs)
-              (f64x2.add (v128.const f64x2 4.00821782732936239552e-06 4.00821782732936239552e-06) (f64x2.mul (local.get $hxs)
-                (v128.const f64x2 -2.01099218183624371326e-07 -2.01099218183624371326e-07))))))))))))
-    (local.set $u (f64x2.sub (v128.const f64x2 3 3) (f64x2.mul (local.get $r1) (local.get $hfx))))
+      (f64x2.add (global.get $ONE) (f64x2.mul (local.get $hxs)
+        (f64x2.add (global.get $Q1) (f64x2.mul (local.get $hxs)
+          (f64x2.add (global.get $Q2) (f64x2.mul (local.get $hxs)
+            (f64x2.add (global.get $Q3) (f64x2.mul (local.get $hxs)
+              (f64x2.add (global.get $Q4) (f64x2.mul (local.get $hxs) (global.get $Q5))))))))))))
+    (local.set $u (f64x2.sub (global.get $THREE) (f64x2.mul (local.get $r1) (local.get $hfx))))
     (local.set $e (f64x2.mul (local.get $hxs)
-      (f64x2.div (f64x2.sub (local.get $r1) (local.get $u))
-                 (f64x2.sub (v128.const f64x2 6 6) (f64x2.mul (local.get $r) (local.get $u))))))
+      (f64x2.div (f64x2.sub (local.get $r1) (local.get $u)) (f64x2.sub (global.get $SIX) (f64x2.mul (local.get $r) (local.get $u))))))
     ;; k = 0: r - (r e - hxs)
     (local.set $em1 (f64x2.sub (local.get $r) (f64x2.sub (f64x2.mul (local.get $r) (local.get $e)) (local.get $hxs))))
     ;; k != 0: e = (r (e - c) - c) - hxs, then by k
     (local.set $e (f64x2.sub (f64x2.sub (f64x2.mul (local.get $r) (f64x2.sub (local.get $e) (local.get $c))) (local.get $c)) (local.get $hxs)))
-    (local.set $k (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $t))))
-    (local.set $twopk (i64x2.shl (i64x2.add (local.get $k) (v128.const i64x2 1023 1023)) (i32.const 52)))
-    (local.set $twomk (i64x2.shl (i64x2.sub (v128.const i64x2 1023 1023) (local.get $k)) (i32.const 52)))
-    ;; k >= 20: ((r - (e + 2^-k)) + 1) 2^k
+    (local.set $d (f64x2.sub (local.get $e) (local.get $r)))
+    (local.set $twopk (i64x2.shl (f64x2.add (local.get $t) (global.get $MAGIC)) (i32.const 52)))
+    (local.set $twomk (i64x2.shl (f64x2.sub (global.get $MAGIC) (local.get $t)) (i32.const 52)))
+    ;; 20 <= k <= 56: ((r - (e + 2^-k)) + 1) 2^k
     (local.set $res
-      (f64x2.mul (f64x2.add (f64x2.sub (local.get $r) (f64x2.add (local.get $e) (local.get $twomk))) (v128.const f64x2 1 1))
-                 (local.get $twopk)))
+      (f64x2.mul (f64x2.add (f64x2.sub (local.get $r) (f64x2.add (local.get $e) (local.get $twomk))) (global.get $ONE)) (local.get $twopk)))
     ;; 2 <= k < 20: ((1 - 2^-k) - (e - r)) 2^k
     (local.set $res
       (v128.bitselect
-        (f64x2.mul (f64x2.sub (f64x2.sub (v128.const f64x2 1 1) (local.get $twomk)) (f64x2.sub (local.get $e) (local.get $r)))
-                   (local.get $twopk))
+        (f64x2.mul (f64x2.sub (f64x2.sub (global.get $ONE) (local.get $twomk)) (local.get $d)) (local.get $twopk))
         (local.get $res)
-        (i64x2.lt_s (local.get $k) (v128.const i64x2 20 20))))
+        (f64x2.lt (local.get $t) (global.get $K_20))))
     ;; k <= -2 or k > 56: (1 - (e - r)) 2^k - 1
     (local.set $res
       (v128.bitselect
-        (f64x2.sub (f64x2.mul (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (local.get $e) (local.get $r))) (local.get $twopk))
-                   (v128.const f64x2 1 1))
+        (f64x2.sub (f64x2.mul (f64x2.sub (global.get $ONE) (local.get $d)) (local.get $twopk)) (global.get $ONE))
         (local.get $res)
-        (v128.or (i64x2.le_s (local.get $k) (v128.const i64x2 -2 -2)) (i64x2.gt_s (local.get $k) (v128.const i64x2 56 56)))))
-    ;; k = 1: -2 (e - (r + 0.5)) if r < -0.25, else 1 + 2 (r - e)
-    (local.set $res
-      (v128.bitselect
-        (v128.bitselect
-          (f64x2.mul (v128.const f64x2 -2 -2) (f64x2.sub (local.get $e) (f64x2.add (local.get $r) (v128.const f64x2 0.5 0.5))))
-          (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (v128.const f64x2 2 2) (f64x2.sub (local.get $r) (local.get $e))))
-          (f64x2.lt (local.get $r) (v128.const f64x2 -0.25 -0.25)))
-        (local.get $res)
-        (i64x2.eq (local.get $k) (v128.const i64x2 1 1))))
+        (v128.or (f64x2.le (local.get $t) (global.get $K_NEG2)) (f64x2.gt (local.get $t) (global.get $K_56)))))
     ;; k = -1: 0.5 (r - e) - 0.5
     (local.set $res
       (v128.bitselect
-        (f64x2.sub (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.sub (local.get $r) (local.get $e))) (v128.const f64x2 0.5 0.5))
+        (f64x2.sub (f64x2.mul (global.get $HALF) (f64x2.sub (local.get $r) (local.get $e))) (global.get $HALF))
         (local.get $res)
-        (i64x2.eq (local.get $k) (v128.const i64x2 -1 -1))))
-    ;; k = 0
-    (local.set $t
-      (v128.bitselect (local.get $em1) (local.get $res) (i64x2.eq (local.get $k) (v128.const i64x2 0 0))))
-    ;; tanh from t = expm1(a): 1 - 2/(t + 2) for |x| >= 1, else -t/(t + 2); 1 for |x| >= 22; then the sign
-    (local.set $z
-      (v128.bitselect
-        (f64x2.sub (v128.const f64x2 1 1) (f64x2.div (v128.const f64x2 2 2) (f64x2.add (local.get $t) (v128.const f64x2 2 2))))
-        (f64x2.div (f64x2.neg (local.get $t)) (f64x2.add (local.get $t) (v128.const f64x2 2 2)))
-        (local.get $ge1)))
-    (local.set $z
-      (v128.bitselect
-        (v128.const f64x2 1 1)
-        (local.get $z)
-        (i64x2.ge_s (local.get $ix) (v128.const i64x2 0x4036000000000000 0x4036000000000000))))
-    (local.set $z (v128.bitselect (f64x2.neg (local.get $z)) (local.get $z) (i64x2.shr_s (local.get $x) (i32.const 63))))
-    ;; NaN and +-Inf
-    (local.set $z
-      (v128.bitselect
-        (v128.bitselect
-          (f64x2.sub (f64x2.div (v128.const f64x2 1 1) (local.get $x)) (v128.const f64x2 1 1))
-          (f64x2.add (f64x2.div (v128.const f64x2 1 1) (local.get $x)) (v128.const f64x2 1 1))
-          (i64x2.shr_s (local.get $x) (i32.const 63)))
-        (local.get $z)
-        (i64x2.ge_s (local.get $ix) (v128.const i64x2 0x7ff0000000000000 0x7ff0000000000000))))
-    ;; |x| < 2^-28
+        (f64x2.eq (local.get $t) (global.get $K_NEG1))))
+    (local.set $em1 (v128.bitselect (local.get $em1) (local.get $res) (f64x2.eq (local.get $t) (v128.const f64x2 0 0))))
+    ;; tanh from em1 = expm1(a): q = 2/(em1 + 2) for |x| >= 1 (then 1 - q), -em1/(em1 + 2) below
+    (local.set $q
+      (f64x2.div
+        (v128.bitselect (global.get $TWO) (v128.xor (local.get $em1) (global.get $SIGN)) (local.get $ge1))
+        (f64x2.add (local.get $em1) (global.get $TWO))))
+    (local.set $q (v128.bitselect (f64x2.sub (global.get $ONE) (local.get $q)) (local.get $q) (local.get $ge1)))
+    (local.set $q (v128.bitselect (global.get $ONE) (local.get $q) (i64x2.ge_s (local.get $ix) (global.get $HW_22))))
+    ;; the sign of x, then x itself where |x| < 2^-28 or x is NaN
+    (local.set $q (v128.xor (local.get $q) (v128.and (local.get $x) (global.get $SIGN))))
     (v128.bitselect
       (local.get $x)
-      (local.get $z)
-      (i64x2.lt_s (local.get $ix) (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))))
+      (local.get $q)
+      (v128.or (i64x2.lt_s (local.get $ix) (global.get $HW_TINY)) (i64x2.gt_s (local.get $ix) (global.get $HW_INF)))))
+
+
+  ;; $tanh2 for two lanes with 2^-28 <= |x| < 1, the common case: the same operations on the branch
+  ;; these lanes take there (a = -2|x|, k in -3..0: expm1's cases k = 0, k = -1 and k <= -2; then
+  ;; -t/(t + 2) and the sign), and none of the others.
+  (func $tanh2_small (param $x v128) (param $ix v128) (result v128)
+    (local $a2 v128) (local $a v128) (local $t v128) (local $hi v128) (local $lo v128) (local $r v128) (local $c v128)
+    (local $hfx v128) (local $hxs v128) (local $r1 v128) (local $u v128) (local $e v128) (local $em1 v128) (local $res v128)
+    (local.set $a2 (f64x2.mul (local.get $ix) (global.get $TWO)))
+    (local.set $a (v128.xor (local.get $a2) (global.get $SIGN)))
+    (local.set $t
+      (f64x2.trunc (f64x2.add (f64x2.mul (global.get $INVLN2) (local.get $a)) (v128.xor (global.get $HALF) (global.get $SIGN)))))
+    (local.set $t
+      (v128.bitselect (global.get $K_NEG1) (local.get $t) (i64x2.lt_s (local.get $a2) (global.get $HW_3HALFLN2))))
+    (local.set $t (v128.andnot (local.get $t) (i64x2.lt_s (local.get $a2) (global.get $HW_HALFLN2))))
+    (local.set $hi (f64x2.sub (local.get $a) (f64x2.mul (local.get $t) (global.get $LN2HI))))
+    (local.set $lo (f64x2.mul (local.get $t) (global.get $LN2LO)))
+    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+    (local.set $c (f64x2.sub (f64x2.sub (local.get $hi) (local.get $r)) (local.get $lo)))
+    (local.set $hfx (f64x2.mul (global.get $HALF) (local.get $r)))
+    (local.set $hxs (f64x2.mul (local.get $r) (local.get $hfx)))
+    (local.set $r1
+      (f64x2.add (global.get $ONE) (f64x2.mul (local.get $hxs)
+        (f64x2.add (global.get $Q1) (f64x2.mul (local.get $hxs)
+          (f64x2.add (global.get $Q2) (f64x2.mul (local.get $hxs)
+            (f64x2.add (global.get $Q3) (f64x2.mul (local.get $hxs)
+              (f64x2.add (global.get $Q4) (f64x2.mul (local.get $hxs) (global.get $Q5))))))))))))
+    (local.set $u (f64x2.sub (global.get $THREE) (f64x2.mul (local.get $r1) (local.get $hfx))))
+    (local.set $e (f64x2.mul (local.get $hxs)
+      (f64x2.div (f64x2.sub (local.get $r1) (local.get $u)) (f64x2.sub (global.get $SIX) (f64x2.mul (local.get $r) (local.get $u))))))
+    (local.set $em1 (f64x2.sub (local.get $r) (f64x2.sub (f64x2.mul (local.get $r) (local.get $e)) (local.get $hxs))))
+    (local.set $e (f64x2.sub (f64x2.sub (f64x2.mul (local.get $r) (f64x2.sub (local.get $e) (local.get $c))) (local.get $c)) (local.get $hxs)))
+    ;; k <= -2: (1 - (e - r)) 2^k - 1;  k = -1: 0.5 (r - e) - 0.5;  k = 0: em1
+    (local.set $res
+      (v128.bitselect
+        (f64x2.sub (f64x2.mul (global.get $HALF) (f64x2.sub (local.get $r) (local.get $e))) (global.get $HALF))
+        (f64x2.sub
+          (f64x2.mul (f64x2.sub (global.get $ONE) (f64x2.sub (local.get $e) (local.get $r)))
+                     (i64x2.shl (f64x2.add (local.get $t) (global.get $MAGIC)) (i32.const 52)))
+          (global.get $ONE))
+        (f64x2.eq (local.get $t) (global.get $K_NEG1))))
+    (local.set $em1 (v128.bitselect (local.get $em1) (local.get $res) (f64x2.eq (local.get $t) (v128.const f64x2 0 0))))
+    (v128.xor
+      (f64x2.div (v128.xor (local.get $em1) (global.get $SIGN)) (f64x2.add (local.get $em1) (global.get $TWO)))
+      (v128.and (local.get $x) (global.get $SIGN))))
 
   ;; H[k] = tanh(Z[k]) for k < n: pairs, then the last one alone.
   (func (export "tanh_forward") (param $zp i32) (param $hp i32) (param $n i32)
-    (local $end i32)
+    (local $end i32) (local $x v128) (local $ix v128)
     (local.set $end (i32.add (local.get $zp) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
     (block $done
       (loop $pairs
         (br_if $done (i32.ge_u (local.get $zp) (local.get $end)))
-        (v128.store (local.get $hp) (call $tanh2 (v128.load (local.get $zp))))
+        (local.set $x (v128.load (local.get $zp)))
+        (local.set $ix (v128.and (local.get $x) (global.get $ABS)))
+        (v128.store (local.get $hp)
+          (if (result v128)
+            (i64x2.all_true (v128.and (i64x2.ge_s (local.get $ix) (global.get $HW_TINY)) (i64x2.lt_s (local.get $ix) (global.get $HW_ONE))))
+            (then (call $tanh2_small (local.get $x) (local.get $ix)))
+            (else (call $tanh2 (local.get $x)))))
         (local.set $zp (i32.add (local.get $zp) (i32.const 16)))
         (local.set $hp (i32.add (local.get $hp) (i32.const 16)))
         (br $pairs)))

@@ -1,5 +1,5 @@
-// The WebAssembly tanh (kernels.wat, a two-lane port of fdlibm's tanh and expm1 as V8 compiles them)
-// against Math.tanh, bit for bit, on over a million points: the working range, the tails, subnormals,
+// The WebAssembly tanh (kernels.wat, a two-lane port of fdlibm's tanh and expm1 as V8 compiles them,
+// with a shorter path for pairs in [2^-28, 1)) against Math.tanh, bit for bit, on over a million points: the working range, the tails, subnormals,
 // random bit patterns of every exponent, +-0, +-Inf, NaN, and a few ulps around every threshold of
 // the two algorithms. Also its reverse pass against the JavaScript activation's derivative.
 import { expect, it } from 'vitest';
@@ -24,7 +24,9 @@ function around(x: number, m: number, out: number[]): void {
 function points(): Float64Array {
   const rng = derive(1, 'test/tanh');
   const xs: number[] = [0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 2.2250738585072009e-308, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE];
-  for (let i = 0; i < 500_000; i++) xs.push(rng.between(-25, 25));
+  for (let i = 0; i < 400_000; i++) xs.push(rng.between(-25, 25));
+  // (-1, 1), where pairs of values take the shorter path of 2^-28 <= |x| < 1
+  for (let i = 0; i < 200_000; i++) xs.push(rng.between(-1, 1));
   // magnitudes from 1e-320 to 1e3, log-uniform, both signs
   for (let i = 0; i < 300_000; i++) xs.push((rng.uniform() < 0.5 ? -1 : 1) * 10 ** rng.between(-320, 3));
   // random bit patterns: every exponent, NaNs with payloads
@@ -45,6 +47,12 @@ it('tanh in WebAssembly is Math.tanh bit for bit on over a million points', () =
   const N = xs.length;
   expect(N).toBeGreaterThan(1_000_000);
   expect(N % 2).toBe(1);
+  // Both paths of the kernel get well over 10^5 pairs: both lanes in [2^-28, 1), and the rest.
+  let small = 0;
+  const inSmall = (x: number): boolean => Math.abs(x) >= 2 ** -28 && Math.abs(x) < 1;
+  for (let i = 0; i + 1 < N; i += 2) if (inSmall(xs[i]) && inSmall(xs[i + 1])) small++;
+  expect(small).toBeGreaterThan(100_000);
+  expect((N - 1) / 2 - small).toBeGreaterThan(100_000);
   const tanh = getActivation('tanh');
   const k = makeKernels(1, 'wasm');
   const [A] = k.buffers([2 * N]);
