@@ -28,6 +28,8 @@ export interface Kernels {
    * to the next, and views handed out earlier (buffers, params, gradient) may be invalid afterwards.
    */
   buffers(lengths: readonly number[]): Float64Array[];
+  /** Bytes the set holds for its buffers now (for wasm the whole linear memory, parameters' copies included). */
+  heldBytes(): number;
   /**
    * theta as the kernels read it (for wasm a copy in linear memory, for js theta itself). With
    * `reverse`, also what denseInputGrad needs (the transposed weights of every layer).
@@ -82,6 +84,7 @@ export function jsKernels(): Kernels {
       return lengths.map((n, i) => (bufs[i] = bufs[i] !== undefined && bufs[i].length >= n ? bufs[i] : new Float64Array(n)));
     },
     params: (theta) => theta,
+    heldBytes: () => 8 * bufs.reduce((n, b) => n + b.length, 0),
     gradient(grad) {
       grad.fill(0);
       return grad;

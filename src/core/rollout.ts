@@ -13,7 +13,7 @@
  * Buffers grow to the largest (B, K) seen and are reused: no allocation per step or per call.
  */
 import { requireVjp } from './features.js';
-import { denseForward, denseInputGrad, denseParamGrad } from './kernels.js';
+import { type Kernels, makeKernels } from './kernel-set.js';
 import type { Net } from './mlp.js';
 
 export class Rollout {
@@ -36,8 +36,14 @@ export class Rollout {
   private readonly zOff: number[] = [];
   private readonly maxWidth: number;
 
-  constructor(readonly net: Net) {
+  private k: Kernels;
+
+  constructor(
+    readonly net: Net,
+    kernels?: Kernels,
+  ) {
     this.maxWidth = Math.max(...net.sizes);
+    this.k = kernels ?? makeKernels(net.nParams);
   }
 
   /** Runs K steps from x0 (B x D, batch-major) and returns o_K as a view of B x D values. */
@@ -47,10 +53,11 @@ export class Rollout {
     const D = net.spec.D;
     const F = sizes[0];
     this.layout(B, K, store);
+    const k = this.k;
+    theta = k.params(theta, net, false);
     const O = this.O;
     const A = this.acts;
     const { stride, hOff, zOff } = this;
-    const f = act.f;
     const residual = net.spec.residual;
     const BD = B * D;
     for (let i = 0; i < BD; i++) O[i] = x0[i];
@@ -64,10 +71,10 @@ export class Rollout {
         const z = base + zOff[l];
         const h = base + hOff[l];
         const n = B * sizes[l];
-        denseForward(theta, net.wOff[l - 1], net.bOff[l - 1], sizes[l - 1], sizes[l], A, base + hOff[l - 1], A, z, B);
-        for (let k = 0; k < n; k++) A[h + k] = f(A[z + k]);
+        k.denseForward(theta, net.wOff[l - 1], net.bOff[l - 1], sizes[l - 1], sizes[l], A, base + hOff[l - 1], A, z, B);
+        k.activate(act, A, z, h, n);
       }
-      denseForward(theta, net.wOff[L - 1], net.bOff[L - 1], sizes[L - 1], D, A, base + hOff[L - 1], O, oOut, B);
+      k.denseForward(theta, net.wOff[L - 1], net.bOff[L - 1], sizes[L - 1], D, A, base + hOff[L - 1], O, oOut, B);
       if (residual) for (let k = 0; k < BD; k++) O[oOut + k] += O[oIn + k];
     }
     this.cost += B * K;
@@ -95,13 +102,15 @@ export class Rollout {
     const D = net.spec.D;
     const F = sizes[0];
     const BD = B * D;
-    const df = act.df;
     const residual = net.spec.residual;
+    const k = this.k;
+    theta = k.params(theta, net, true);
+    const out = grad;
+    grad = k.gradient(grad);
     const stop = Math.max(0, K - Math.min(window, K));
     const A = this.acts;
     const O = this.O;
     const norms = this.adjointNorms;
-    grad.fill(0);
     norms.fill(NaN, 0, K + 1);
     let aCur = this.aCur;
     let aPrev = this.aPrev;
@@ -116,13 +125,9 @@ export class Rollout {
         const nin = sizes[l - 1];
         const nout = sizes[l];
         const xo = base + hOff[l - 1];
-        denseParamGrad(grad, net.wOff[l - 1], net.bOff[l - 1], nin, nout, A, xo, g, 0, B);
-        denseInputGrad(theta, net.wOff[l - 1], nin, nout, g, 0, other, 0, B);
-        if (l > 1) {
-          const z = base + zOff[l - 1];
-          const n = B * nin;
-          for (let k = 0; k < n; k++) other[k] *= df(A[z + k], A[xo + k]);
-        }
+        k.denseParamGrad(grad, net.wOff[l - 1], net.bOff[l - 1], nin, nout, A, xo, g, 0, B);
+        k.denseInputGrad(theta, net.wOff[l - 1], nin, nout, g, 0, other, 0, B);
+        if (l > 1) k.activateBackward(act, other, 0, A, base + zOff[l - 1], xo, B * nin);
         g = other;
         other = other === this.gA ? this.gB : this.gA;
       }
@@ -138,6 +143,7 @@ export class Rollout {
     }
     this.aCur = aCur;
     this.aPrev = aPrev;
+    k.gradientOut(grad, out);
     this.cost += 2 * B * (K - stop);
     return aCur.subarray(0, BD);
   }
@@ -174,16 +180,12 @@ export class Rollout {
     this.K = K;
     this.stored = store;
     const steps = store ? K : 1;
-    this.O = grow(this.O, (store ? K + 1 : 2) * B * D);
-    this.acts = grow(this.acts, steps * off);
-    if (store) {
-      const width = B * this.maxWidth;
-      this.gA = grow(this.gA, width);
-      this.gB = grow(this.gB, width);
-      this.aCur = grow(this.aCur, B * D);
-      this.aPrev = grow(this.aPrev, B * D);
-      this.adjointNorms = grow(this.adjointNorms, K + 1);
-    }
+    const width = store ? B * this.maxWidth : 0;
+    const BD = store ? B * D : 0;
+    const lengths = [(store ? K + 1 : 2) * B * D, steps * off, width, width, BD, BD];
+    if (!this.k.fits(lengths)) this.k = makeKernels(this.net.nParams, 'js');
+    [this.O, this.acts, this.gA, this.gB, this.aCur, this.aPrev] = this.k.buffers(lengths);
+    if (store) this.adjointNorms = grow(this.adjointNorms, K + 1);
   }
 }
 

@@ -96,6 +96,7 @@ export function wasmKernels(nParams: number): Kernels {
         return view;
       });
     },
+    heldBytes: () => mem.buffer.byteLength,
     params(theta: Float64Array, layers: ReadonlyLayers, reverse: boolean) {
       if (theta.length !== nParams) throw new Error(`wasm kernels: ${theta.length} parameters, expected ${nParams}`);
       if (theta !== P) P.set(theta);
