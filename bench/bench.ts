@@ -10,6 +10,8 @@
  *            net and batch, compared per network application with W1's stored forward (generations.ts)
  *   CMAES    one CMA-ES generation (its default lambda) on W1's net and batch         (generations.ts)
  *   KERNELS  each dense kernel and tanh alone, on W1's and W2's layer shapes            (kernels.ts)
+ *   LONG     one gradient at hidden [32, 32], batch 64, K = 16384 with every step stored and
+ *            checkpointed (memory full vs sqrt): time, rollout buffers, same bits     (memory.ts)
  *   SWEEP    one fixed sweep on 1 and on 2 worker threads                             (sweep.ts)
  *   TORCH    bench/torch_reference.py on W1, W1-fwd and W2 exported exactly           (torch.ts)
  *
@@ -24,12 +26,13 @@ import { forwardStoreWorkload, gradientWorkload } from './gradient.js';
 import { budgets } from './harness.js';
 import { kernelWorkloads } from './kernels.js';
 import { type BenchReport, formatJson, formatText } from './report.js';
-import type { BenchInfo, ForwardResult, GaVsBpttForward, GenerationResult, GradResult, KernelResult, TorchSideBySide, WorkloadResult } from './results.js';
+import { memoryWorkload } from './memory.js';
+import type { BenchInfo, ForwardResult, GaVsBpttForward, GenerationResult, GradResult, KernelResult, MemoryResult, TorchSideBySide, WorkloadResult } from './results.js';
 import { COMMON, W1, W2 } from './setup.js';
 import { type SweepBenchResult, benchSweep } from './sweep.js';
 import { torchSideBySide } from './torch.js';
 
-const WORKLOADS = ['W1', 'W2', 'GA', 'CMAES', 'KERNELS', 'SWEEP', 'TORCH'] as const;
+const WORKLOADS = ['W1', 'W2', 'GA', 'CMAES', 'KERNELS', 'LONG', 'SWEEP', 'TORCH'] as const;
 
 interface Options {
   json?: boolean;
@@ -131,13 +134,18 @@ async function run(opts: Options): Promise<BenchReport> {
     log('PyTorch: bench/torch_reference.py on the same workloads ...\n');
     torch = torchSideBySide(quick);
   }
+  let memory: MemoryResult | null = null;
+  if (want('LONG')) {
+    log('LONG gradient, memory full and sqrt (seconds per call) ...\n');
+    memory = memoryWorkload(big);
+  }
   let sweep: SweepBenchResult | null = null;
   if (want('SWEEP')) {
     log('sweep on 1 and on 2 workers ...\n');
     sweep = await benchSweep({ quick });
   }
   info.loadavg_1min_end = os.loadavg()[0];
-  return { info, workloads, kernels, ga_vs_bptt_forward: comparison, torch, sweep };
+  return { info, workloads, kernels, ga_vs_bptt_forward: comparison, memory, torch, sweep };
 }
 
 async function main(argv: string[]): Promise<number> {

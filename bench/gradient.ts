@@ -20,7 +20,8 @@ export interface GradientRun {
 export function gradientWorkload(name: string, shape: Shape, kernels: KernelName, budget: Budget): GradientRun {
   const { batch: B, K } = shape;
   const s = setup(shape);
-  const rollout = rolloutOn(s.net, kernels);
+  // Every step stored, as PyTorch's autograd does (W2's activations would make `auto` checkpoint).
+  const rollout = rolloutOn(s.net, kernels, 'full');
   const grad = new Float64Array(s.net.nParams);
   let loss = NaN;
   const t = measure(() => {

@@ -1,6 +1,6 @@
 /** The bench's output: the figures as JSON, or tables of the workloads and of kstep beside PyTorch, with the comparisons below them. */
 import Table from 'cli-table3';
-import type { BenchInfo, GaVsBpttForward, KernelResult, TorchSideBySide, WorkloadResult } from './results.js';
+import type { BenchInfo, GaVsBpttForward, KernelResult, MemoryResult, TorchSideBySide, WorkloadResult } from './results.js';
 import type { SweepBenchResult } from './sweep.js';
 
 export interface BenchReport {
@@ -8,6 +8,7 @@ export interface BenchReport {
   workloads: WorkloadResult[];
   kernels: KernelResult[];
   ga_vs_bptt_forward: GaVsBpttForward | null;
+  memory: MemoryResult | null;
   torch: TorchSideBySide | null;
   sweep: SweepBenchResult | null;
 }
@@ -20,7 +21,7 @@ export function formatJson(r: BenchReport): string {
 }
 
 export function formatText(r: BenchReport, quick: boolean): string {
-  const { info, ga_vs_bptt_forward: comparison, sweep } = r;
+  const { info, ga_vs_bptt_forward: comparison, memory, sweep } = r;
   const out: string[] = [];
   out.push(`kstep bench  Node ${info.node} (V8 ${info.v8})  CPU ${info.cpu} x${info.cores}  ${info.platform}  float64, 1 thread${quick ? '  [--quick]' : ''}`);
   if (r.workloads.length > 0) {
@@ -46,6 +47,16 @@ export function formatText(r: BenchReport, quick: boolean): string {
       `GA forward-only vs BPTT forward, per network application: ${comparison.ga_ns_per_application.toFixed(1)} ns vs ` +
         `${comparison.w1_forward_store_ns_per_application.toFixed(1)} ns for W1's stored forward: ratio ` +
         `${comparison.ratio_vs_forward_store.toFixed(2)} (of the minimum times ${comparison.ratio_vs_forward_store_of_mins.toFixed(2)}; goal <= 1).`,
+    );
+  }
+  if (memory) {
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    out.push('');
+    out.push(
+      `${memory.workload} (hidden ${memory.hidden.join(',')}, B ${memory.batch}, K ${memory.K}), one BPTT gradient: memory full ${memory.full_median_ms.toFixed(0)} ms, ` +
+        `${mb(memory.full_bytes)} of rollout buffers; memory sqrt ${memory.sqrt_median_ms.toFixed(0)} ms, ${mb(memory.sqrt_bytes)}: ` +
+        `time x${memory.time_ratio.toFixed(2)} (goal <= 1.5), memory 1/${(1 / memory.memory_ratio).toFixed(0)} (goal <= 1/20), ` +
+        `gradient and adjoint norms ${memory.bits_equal ? 'the same bits' : 'NOT the same bits'}.`,
     );
   }
   if (sweep) {

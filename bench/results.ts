@@ -67,6 +67,25 @@ export interface KernelResult {
 
 export type WorkloadResult = GradResult | ForwardResult | GenerationResult;
 
+/** One gradient with every step stored against checkpointed (memory full vs sqrt). */
+export interface MemoryResult {
+  workload: string;
+  hidden: number[];
+  batch: number;
+  K: number;
+  full_median_ms: number;
+  sqrt_median_ms: number;
+  /** sqrt time / full time: goal <= 1.5. */
+  time_ratio: number;
+  /** The rollout's buffers after the gradient (their peak). */
+  full_bytes: number;
+  sqrt_bytes: number;
+  /** sqrt bytes / full bytes: goal <= 1/20. */
+  memory_ratio: number;
+  /** Loss, gradient and adjoint norms identical bit for bit. */
+  bits_equal: boolean;
+}
+
 /** Forward-only (GA) against the forward part of BPTT, per network application: ratio <= 1 is the goal. */
 export interface GaVsBpttForward {
   ga_ns_per_application: number;

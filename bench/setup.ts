@@ -6,7 +6,7 @@
 import { type KernelName, makeKernels } from '../src/core/kernel-set.js';
 import { Net, initParams } from '../src/core/mlp.js';
 import { derive } from '../src/core/rng.js';
-import { Rollout } from '../src/core/rollout.js';
+import { type MemoryMode, Rollout } from '../src/core/rollout.js';
 import { makeTask } from '../src/core/tasks.js';
 
 export const SEED = 1;
@@ -76,6 +76,6 @@ export function setup({ hidden, batch: B, K }: Shape): Setup {
 }
 
 /** A rollout of the net on the given kernel set. */
-export function rolloutOn(net: Net, kernels: KernelName): Rollout {
-  return new Rollout(net, makeKernels(net.nParams, kernels));
+export function rolloutOn(net: Net, kernels: KernelName, memory: MemoryMode = 'auto'): Rollout {
+  return new Rollout(net, memory, makeKernels(net.nParams, kernels));
 }

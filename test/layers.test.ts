@@ -1,4 +1,4 @@
-// Dependencies point down: core knows nothing above it, health builds on core alone, and only
+// Dependencies point down: core knows nothing above it, health and stats build on core alone, and only
 // core/setup.ts assembles a task, net, initial parameters and data sets from a configuration.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -27,6 +27,7 @@ describe('dependency directions', () => {
   it.each([
     ['core', ['core', 'errors']],
     ['health', ['core', 'health']],
+    ['stats', ['core', 'stats']],
   ])('src/%s imports only from %j', (folder, allowed) => {
     const bad = files(join(src, folder)).flatMap((f) => importedFolders(f).filter((d) => !allowed.includes(d)).map((d) => `${relative(src, f)} -> ${d}`));
     expect(bad).toEqual([]);

@@ -4,6 +4,7 @@
  * (`optimizer.<option>` is accepted as an alias of `<option>`).
  */
 import type { Command } from 'commander';
+import { type MemoryMode, memoryModes } from '../core/rollout.js';
 import { UsageError } from '../errors.js';
 import { cellKeys, describeRange, optimizerOptionSpecs } from '../experiment/config.js';
 import type { OptionSpec } from '../optimizers/types.js';
@@ -75,4 +76,14 @@ export function interruptOnSigint(): { signal: AbortSignal; release: () => void 
 /** How a sweep shows progress on stderr: nothing when quiet, a bar on a terminal, lines otherwise. */
 export function progressMode(quiet: boolean): 'none' | 'bar' | 'lines' {
   return quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines';
+}
+
+/** Help of the --memory flag (run and sweep). */
+export const MEMORY_HELP = `BPTT's stored passes: full (every step, O(K) memory), sqrt (checkpoints every ceil(sqrt(K)) steps, O(sqrt(K)) memory, one extra forward pass of time) or auto (full up to 256 MiB of activations); the results are the same bits in every mode (default auto)`;
+
+/** The --memory flag's value. */
+export function parseMemory(text: string | undefined): MemoryMode | undefined {
+  if (text === undefined) return undefined;
+  if (!(memoryModes as readonly string[]).includes(text)) throw new UsageError('--memory', `expected one of ${memoryModes.join(', ')}, got '${text}'`);
+  return text as MemoryMode;
 }

@@ -13,7 +13,7 @@ import { fmt, fmtCost, fmtMs } from '../output/format.js';
 import { checkFileTarget, showPath } from '../output/paths.js';
 import { header, netRecord, taskRecord, toJson } from '../output/records.js';
 import { logSparkline } from '../output/sparkline.js';
-import { addConfigOptions, configInput } from './options.js';
+import { MEMORY_HELP, addConfigOptions, configInput, parseMemory } from './options.js';
 
 export function runCommand(program: Command): void {
   const cmd = program
@@ -24,10 +24,13 @@ export function runCommand(program: Command): void {
     .option('--json', 'print the record as JSON on stdout')
     .option('--save-params <file>', 'write the trained network (spec + parameter vector) as JSON; an existing file only if it holds this configuration\'s parameters')
     .option('--force', 'with --save-params: replace the file whatever it holds')
+    .option('--memory <mode>', MEMORY_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const input = configInput(opts);
+      const memory = parseMemory(opts.memory as string | undefined);
       await loadTaskInput(input);
       const cfg = resolveConfig(input);
+      if (memory) cfg.memory = memory;
       checkCellResources(cfg, 'run');
       const saveTo = opts.saveParams as string | undefined;
       if (saveTo !== undefined) checkParamsFile(saveTo, cfg, Boolean(opts.force));

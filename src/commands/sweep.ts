@@ -20,7 +20,7 @@ import { preloadExperimentTasks } from '../experiment/task-module.js';
 import { writeReport } from '../output/report/index.js';
 import { summaryJson } from '../output/summary.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
-import { interruptOnSigint, progressMode } from './options.js';
+import { MEMORY_HELP, interruptOnSigint, parseMemory, progressMode } from './options.js';
 
 interface SweepFlags {
   out?: string;
@@ -33,6 +33,7 @@ interface SweepFlags {
   json?: boolean;
   quiet?: boolean;
   report?: boolean;
+  memory?: string;
 }
 
 export function parseWorkers(text: string | undefined): number {
@@ -58,6 +59,7 @@ export function sweepCommand(program: Command): void {
     .option('--json', 'print the summary (or with --dry-run the cells) as JSON on stdout')
     .option('--quiet', 'no progress output on stderr')
     .option('--report', 'write report.html (kstep report) into the results folder at the end')
+    .option('--memory <mode>', MEMORY_HELP)
     .addHelpText(
       'after',
       `
@@ -82,6 +84,7 @@ Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped), 2 bad inpu
 /** The command's work; returns the exit code (throws UsageError for bad input). */
 export async function sweepAction(experiment: string, overrides: readonly string[], flags: SweepFlags): Promise<number> {
   const workers = parseWorkers(flags.workers);
+  const memory = parseMemory(flags.memory);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   if (flags.resume && flags.dryRun) throw new UsageError('--dry-run', 'cannot be combined with --resume');
   // Task modules are loaded (and checked) first: parsing the experiment looks them up.
@@ -111,6 +114,7 @@ export async function sweepAction(experiment: string, overrides: readonly string
     const report = await runSweep(exp, {
       out: flags.out,
       workers,
+      memory,
       resume: flags.resume,
       force: flags.force,
       field: flags.out !== undefined ? '--out' : 'sweep',

@@ -24,12 +24,15 @@ export interface Kernels {
   /** Whether `buffers` can lay out these lengths (a wasm32 memory holds at most 4 GiB). */
   fits(lengths: readonly number[]): boolean;
   /**
-   * Buffers of at least the given lengths (float64 values). Their contents are not kept from one call
-   * to the next, and views handed out earlier (buffers, params, gradient) may be invalid afterwards.
+   * Buffers of the given lengths (float64 values). Their contents are not kept from one call to the
+   * next, and views handed out earlier (buffers, params, gradient) may be invalid afterwards.
    */
   buffers(lengths: readonly number[]): Float64Array[];
-  /** Bytes the set holds for its buffers now (for wasm the whole linear memory, parameters' copies included). */
-  heldBytes(): number;
+  /**
+   * Float64 values the buffers have taken at most so far (they only grow): for js the sum of each
+   * buffer's largest length, for wasm the largest layout (the parameters' copies not counted).
+   */
+  heldDoubles(): number;
   /**
    * theta as the kernels read it (for wasm a copy in linear memory, for js theta itself). With
    * `reverse`, also what denseInputGrad needs (the transposed weights of every layer).
@@ -74,17 +77,17 @@ export function makeKernels(nParams: number, name: KernelName = activeKernels())
   return name === 'wasm' ? wasmKernels(nParams) : jsKernels();
 }
 
-/** The JavaScript kernels on plain Float64Arrays, each buffer grown to the largest length asked for. */
+/** The JavaScript kernels on plain Float64Arrays: views of one array per buffer, grown to the largest length asked for. */
 export function jsKernels(): Kernels {
   const bufs: Float64Array[] = [];
   return {
     name: 'js',
     fits: () => true,
     buffers(lengths) {
-      return lengths.map((n, i) => (bufs[i] = bufs[i] !== undefined && bufs[i].length >= n ? bufs[i] : new Float64Array(n)));
+      return lengths.map((n, i) => (bufs[i] = bufs[i] !== undefined && bufs[i].length >= n ? bufs[i] : new Float64Array(n)).subarray(0, n));
     },
+    heldDoubles: () => bufs.reduce((n, b) => n + b.length, 0),
     params: (theta) => theta,
-    heldBytes: () => 8 * bufs.reduce((n, b) => n + b.length, 0),
     gradient(grad) {
       grad.fill(0);
       return grad;

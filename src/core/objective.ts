@@ -12,7 +12,7 @@
 import type { Net } from './mlp.js';
 import { type PairSet, type RecordedPairs, horizonFor, selectPairs } from './pairs.js';
 import type { Rng } from './rng.js';
-import { Rollout, mse } from './rollout.js';
+import { type MemoryMode, Rollout, mse } from './rollout.js';
 import type { TaskInstance } from './tasks.js';
 
 export const curriculumNames = ['none', 'ramp', 'mixed'] as const;
@@ -33,6 +33,8 @@ export interface ObjectiveOptions {
    */
   curriculum: Curriculum;
   K0: number;
+  /** How the stored passes keep their steps (rollout.ts); every mode gives the same bits. Default auto. */
+  memory?: MemoryMode;
 }
 
 /** A set of initial states and the true trajectory from each, steps 0..T. */
@@ -55,19 +57,24 @@ export class Dataset {
 }
 
 /** Mean over state dimensions of the per-dimension variance across samples: nmse's denominator. */
-export function targetVariance(y: Float64Array, D: number): number {
-  const B = y.length / D;
+export function targetVariance(y: Float64Array | readonly Float64Array[], D: number): number {
+  // Several parts are one set of samples in order, summed exactly as their concatenation would be.
+  const parts = y instanceof Float64Array ? [y] : y;
+  const B = parts.reduce((n, p) => n + p.length, 0) / D;
   let total = 0;
   for (let d = 0; d < D; d++) {
     let m = 0;
-    for (let s = 0; s < B; s++) m += y[s * D + d];
+    for (const p of parts) for (let s = 0, n = p.length / D; s < n; s++) m += p[s * D + d];
     m /= B;
     let v = 0;
-    for (let s = 0; s < B; s++) v += (y[s * D + d] - m) ** 2;
+    for (const p of parts) for (let s = 0, n = p.length / D; s < n; s++) v += (p[s * D + d] - m) ** 2;
     total += v / B;
   }
   return total / D;
 }
+
+/** Samples per batch of the one-step evaluation: bounds its memory whatever test K is. */
+export const ONESTEP_CHUNK = 4096;
 
 export interface Evaluation {
   train_nmse: number;
@@ -125,8 +132,8 @@ export class Objective {
       this.testAtK = { size: opts.test, x0: this.testSet.states[0], y: this.testSet.states[opts.K] };
     }
     for (const [k, set] of this.trainAt) this.variance.set(k, targetVariance(set.y, this.D));
-    this.rollout = new Rollout(net);
-    this.evalRollout = new Rollout(net);
+    this.rollout = new Rollout(net, opts.memory);
+    this.evalRollout = new Rollout(net, opts.memory);
     this.K = opts.K;
     this.B = this.batchSize();
     this.x0 = new Float64Array(this.B * this.D);
@@ -160,6 +167,11 @@ export class Objective {
       if (this.recorded) k = horizonFor(this.recorded, k);
     }
     this.select(k);
+  }
+
+  /** Float64 values the training and evaluation rollouts hold now. */
+  bufferDoubles(): number {
+    return this.rollout.bufferDoubles() + this.evalRollout.bufferDoubles();
   }
 
   /** Loss on the current batch at the current K, forward only. */
@@ -197,14 +209,25 @@ export class Objective {
     const test_nmse = this.nmseOf(theta, this.testAtK, K);
     if (!this.testSet) return { train_nmse, test_nmse, extrap_nmse: NaN, onestep_nmse: NaN };
     const te = this.testSet.states;
-    // One step from every state the true test trajectories visit before K.
-    const from = new Float64Array(test * K * D);
-    const to = new Float64Array(test * K * D);
-    for (let t = 0; t < K; t++) {
-      from.set(te[t], t * test * D);
-      to.set(te[t + 1], t * test * D);
+    // One step from every state the true test trajectories visit before K, a few steps' states per
+    // batch. A sample's result does not depend on its batch, and the squared errors are summed in
+    // the order of one batch of all test K states, so chunking changes no bit.
+    const steps = Math.max(1, Math.floor(ONESTEP_CHUNK / test));
+    const from = new Float64Array(Math.min(K, steps) * test * D);
+    let sum = 0;
+    for (let t0 = 0; t0 < K; t0 += steps) {
+      const n = Math.min(steps, K - t0);
+      for (let u = 0; u < n; u++) from.set(te[t0 + u], u * test * D);
+      const o = r.forward(theta, from, n * test, 1, false);
+      for (let u = 0; u < n; u++) {
+        const y = te[t0 + u + 1];
+        for (let k = 0, at = u * test * D; k < y.length; k++) {
+          const e = o[at + k] - y[k];
+          sum += e * e;
+        }
+      }
     }
-    const onestep = mse(r.forward(theta, from, test * K, 1, false), to) / targetVariance(to, D);
+    const onestep = sum / (test * K * D) / targetVariance(te.slice(1, K + 1), D);
     return {
       train_nmse,
       test_nmse,

@@ -13,6 +13,7 @@
 import { type InitName, Net, initParams } from './mlp.js';
 import { type Curriculum, Dataset, Objective } from './objective.js';
 import { type Rng, derive } from './rng.js';
+import type { MemoryMode } from './rollout.js';
 import { type TaskInstance, makeTask, recordedPairs } from './tasks.js';
 
 /** What task, net, data and initial parameters are made of (a cell's config has all of it). */
@@ -35,6 +36,8 @@ export interface Setup {
   K0: number;
   /** Root of every stream. */
   seed: number;
+  /** How BPTT's stored passes keep their steps (core/rollout.ts); not part of a cell's identity, since every mode gives the same bits. */
+  memory?: MemoryMode;
 }
 
 /** A setup's task and net, and its seeded parts, each drawn on demand from its own stream. */
@@ -62,7 +65,7 @@ export function assemble(setup: Setup, scope = ''): Assembly {
       new Objective(
         task,
         net,
-        { K: setup.K, train: setup.train, test: setup.test, batch: setup.batch, curriculum: setup.curriculum, K0: setup.K0 },
+        { K: setup.K, train: setup.train, test: setup.test, batch: setup.batch, curriculum: setup.curriculum, K0: setup.K0, memory: setup.memory },
         data(),
         recordedPairs(setup.task),
       ),

@@ -69,6 +69,8 @@ export function wasmKernels(nParams: number): Kernels {
   let PT = new Float64Array(0);
   let G = new Float64Array(0);
   let transposed = false;
+  /** Float64 values of the largest layout so far (its alignment included). */
+  let peak = 0;
 
   const bytesFor = (lengths: readonly number[]): number => lengths.reduce((s, n) => s + align(8 * n), BASE + 3 * paramBytes);
   const own = (a: Float64Array): number => {
@@ -90,13 +92,14 @@ export function wasmKernels(nParams: number): Kernels {
       G = new Float64Array(buf, (off += paramBytes), nParams);
       off += paramBytes;
       transposed = false;
+      peak = Math.max(peak, (need - BASE - 3 * paramBytes) / 8);
       return lengths.map((n) => {
         const view = new Float64Array(buf, off, n);
         off += align(8 * n);
         return view;
       });
     },
-    heldBytes: () => mem.buffer.byteLength,
+    heldDoubles: () => peak,
     params(theta: Float64Array, layers: ReadonlyLayers, reverse: boolean) {
       if (theta.length !== nParams) throw new Error(`wasm kernels: ${theta.length} parameters, expected ${nParams}`);
       if (theta !== P) P.set(theta);

@@ -10,7 +10,8 @@
  */
 import { parseNumber } from '../output/csv.js';
 import type { HealthNumbers } from '../health/advice.js';
-import { type CellsTable, dominant, median, summarize } from '../output/summary.js';
+import { type CellsTable, dominant, summarize } from '../output/summary.js';
+import { median } from '../stats/quantile.js';
 import { cellKeys, formatValue } from './config.js';
 import { STEP_KEYS } from './advise-plan.js';
 import { getOptimizer } from '../optimizers/index.js';

@@ -3,15 +3,19 @@
  * optimizer step, both computed from the resolved config without allocating anything.
  *
  * Memory (bytes, 8 per float64), from the buffers the cell actually allocates:
- *   - the training rollout (core/rollout.ts, `layout`): stored for BPTT, (K+1) B D states plus
- *     K B S activations with S = F + 2 sum(hidden) (each hidden layer keeps z and h); forward-only
- *     for the population methods, 2 B D + B S;
- *   - the evaluation rollout: the probe stores the whole training set at K ((K+1) train D + K train S),
- *     the one-step nmse runs test K samples for one step (2 test K D + test K S); its buffers grow
- *     to the larger of each; plus the one-step inputs and targets, 2 test K D;
+ *   - the training rollout (core/rollout.ts, `layout`): stored for BPTT, one segment of s steps,
+ *     (s+1) B D states plus s B S activations with S = F + 2 sum(hidden) (each hidden layer keeps z
+ *     and h), plus ceil(K/s) B D checkpoints when s < K (s = K with full storage, ceil(sqrt(K))
+ *     checkpointed: the cell's memory mode); forward-only for the population methods, 2 B D + B S;
+ *   - the evaluation rollout, whose state and activation buffers grow to the larger of each use:
+ *     the probe stores the whole training set at K as above; the one-step nmse runs
+ *     c = test min(K, max(1, floor(ONESTEP_CHUNK / test))) samples one step at a time (2 c D + c S),
+ *     plus its input buffer, c D;
  *   - the data sets: train (K+1) D + test (2K+1) D;
  *   - the optimizer's vectors: GA two populations 2 P n, ES P/2 noise rows, CMA-ES 2 lambda n sample
- *     rows and, with a full covariance, four n x n matrices, random search one candidate, BPTT/Adam 4 n.
+ *     rows and, with a full covariance, four n x n matrices, random search one candidate, BPTT/Adam 4 n;
+ *   - on the WebAssembly kernels (core/kernel-set.ts, the default), each rollout's linear memory also
+ *     holds a copy of the parameters, their transposed weights and the gradient: 3 n per rollout.
  * The largest step (docs/ARCHITECTURE.md, "Cost"): BPTT 3 B K (B K + 2 B T truncated), GA P B K,
  * ES (P + 1) B K, CMA-ES (lambda + 1) B K with eval_mean plus B K when the incumbent is measured
  * again, random search (P + 1) B K.
@@ -20,6 +24,9 @@
  * DEFAULT_MEMORY_LIMIT per cell) or when its largest step costs more than its budget.
  */
 import { getFeatureMap } from '../core/features.js';
+import { ONESTEP_CHUNK } from '../core/objective.js';
+import { activeKernels } from '../core/kernel-set.js';
+import { segmentLength, storedDoubles } from '../core/rollout.js';
 import { getTask } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
 import { FULL_MAX_N, defaultPopulation } from '../optimizers/cmaes.js';
@@ -55,9 +62,10 @@ export function cellNeeds(cfg: CellConfig): CellNeeds {
   let optimizer: number;
   let stepCost: number;
   const forwardRollout = 2 * B * D + B * S;
+  const memory = cfg.memory ?? 'auto';
   switch (cfg.optimizer) {
     case 'bptt': {
-      trainRollout = (K + 1) * B * D + K * B * S;
+      trainRollout = storedDoubles(memory, K, B * D, B * S);
       optimizer = 4 * n;
       const T = num('truncate');
       stepCost = T > 0 && T < K ? B * K + 2 * B * T : 3 * B * K;
@@ -94,10 +102,14 @@ export function cellNeeds(cfg: CellConfig): CellNeeds {
       stepCost = (P + 1) * B * K;
     }
   }
-  const evalRollout = Math.max((K + 1) * train * D, 2 * test * K * D) + Math.max(K * train * S, test * K * S);
-  const onestep = 2 * test * K * D;
+  const seg = segmentLength(memory, K, train * S);
+  const probeCheckpoints = storedDoubles(memory, K, train * D, train * S) - (seg + 1) * train * D - seg * train * S;
+  const chunk = test * Math.min(K, Math.max(1, Math.floor(ONESTEP_CHUNK / test)));
+  const evalRollout = Math.max((seg + 1) * train * D, 2 * chunk * D) + Math.max(seg * train * S, chunk * S) + probeCheckpoints;
+  const onestep = chunk * D;
   const data = (train * (K + 1) + test * (2 * K + 1)) * D;
-  const bytes = 8 * (trainRollout + evalRollout + onestep + data + optimizer + 2 * n);
+  const kernelCopies = activeKernels() === 'wasm' ? 2 * 3 * n : 0;
+  const bytes = 8 * (trainRollout + evalRollout + onestep + data + optimizer + 2 * n + kernelCopies);
   return { bytes, stepCost, nParams: n };
 }
 

@@ -12,6 +12,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
+import type { MemoryMode } from '../core/rollout.js';
 import { UsageError } from '../errors.js';
 import { parseCsv, writeFileAtomic } from '../output/csv.js';
 import { makeFolder } from '../output/paths.js';
@@ -26,6 +27,7 @@ import { checkSweepFolder } from './outdir.js';
 import { applyOverrides } from './overrides.js';
 import { type PoolEnd, type PoolOptions, runPool, workerScript } from './pool.js';
 import { FILES, type Manifest, type ResultFiles, readManifest, readResults, writeHeaders, writeManifest, writeResults } from './resume.js';
+import { checkCellResources, memoryLimit } from './resources.js';
 import { appendCell } from './rows.js';
 import type { ExperimentSpec, ParsedExperiment } from './spec.js';
 import { runSweepCell } from './sweep-cell.js';
@@ -86,6 +88,8 @@ export interface SweepOptions {
   log?: (line: string) => void;
   /** Stream for the progress bar. */
   stream?: NodeJS.WritableStream;
+  /** How BPTT's stored passes keep their steps (default auto); not part of the spec: every mode gives the same bits. */
+  memory?: MemoryMode;
 }
 
 export interface SweepReport {
@@ -137,6 +141,14 @@ export async function runSweep(exp: Experiment, opts: SweepOptions): Promise<Swe
   if (!Number.isInteger(opts.workers) || opts.workers < 0) throw new UsageError('--workers', `must be an integer >= 0, got ${opts.workers}`);
   if (opts.workers > 0) workerScript(); // fails before anything is written if the build is missing
   if (opts.resume && opts.force) throw new UsageError('--force', 'cannot be combined with --resume (--resume keeps the results, --force replaces them)');
+  if (opts.memory) {
+    // The grid was checked under auto; another mode changes what a cell keeps, so check again.
+    const limit = memoryLimit();
+    for (const c of slice) {
+      c.config.memory = opts.memory;
+      checkCellResources(c.config, '--memory', limit);
+    }
+  }
   const replacing = checkSweepFolder(dir, opts.field ?? '--out', { spec: exp.spec, shard: shardText, resume: opts.resume, force: opts.force });
   // Results of another version of a task module are not continued.
   if (opts.resume && existsSync(join(dir, FILES.cells))) checkModulesUnchanged(readManifest(dir)?.modules, '--resume', dir);

@@ -9,6 +9,7 @@
  * the order configurations first appear there (the grid's canonical order), so its bytes are as
  * deterministic as cells.csv's.
  */
+import { median, quantile } from '../stats/quantile.js';
 import { type CsvValue, EOL, formatRecord, parseNumber } from './csv.js';
 
 /** cells.csv as read: header and string fields. */
@@ -96,25 +97,6 @@ export function descriptorColumnsOf(header: readonly string[]): string[] {
   const s = header.indexOf('status');
   if (header[0] !== 'cell_id' || s < 0) throw new Error('not a kstep cells.csv (expected cell_id first and a status column)');
   return header.slice(1, s);
-}
-
-/** Quantile with linear interpolation between order statistics (numpy's default); NaN for no values. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  if (lo === hi) return sorted[lo];
-  const a = sorted[lo];
-  const b = sorted[hi];
-  // Equal ends (including inf, inf: inf - inf would be NaN) need no interpolation; towards an
-  // infinite end the interpolation is infinite, as in numpy.
-  if (a === b) return a;
-  return a + (b - a) * (h - lo);
-}
-
-export function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
 /** Severity order, for ties of the dominant label. */

@@ -54,7 +54,7 @@ beforeAll(async () => {
   requireBuild();
   work = tmp('kstep-adversarial-');
   writeJson(join(work, 'tiny.json'), TINY);
-  writeJson(join(work, 'huge-k.json'), { ...TINY, name: 'hugek', grid: { ...TINY.grid, K: [1, 100000] }, fixed: { hidden: [8] } });
+  writeJson(join(work, 'huge-k.json'), { ...TINY, name: 'hugek', budget: 1e15, grid: { ...TINY.grid, K: [1, 100000] }, fixed: { hidden: [8], train: 4000 } });
   writeJson(join(work, 'step.json'), { ...TINY, name: 'step', optimizers: { ga: { population: 5000, parents: 2 } } });
   writeJson(join(work, 'variant.json'), { ...TINY, name: 'variant', grid: { K: [1, 3], seed: [0] }, variants: { plain: {}, big: { optimizer: 'es', population: 10000 } } });
   writeJson(join(work, 'long.json'), { ...TINY, name: 'long', description: 'x'.repeat(10_001) });
@@ -69,10 +69,12 @@ beforeAll(async () => {
 });
 
 const cases: { name: string; args: string[]; env?: NodeJS.ProcessEnv; stderr: RegExp }[] = [
-  { name: 'run: huge K (100000) with a small budget', args: ['run', '--K', '100000', '--hidden', '8', '--budget', '2e4'], stderr: /needs 10\.\d GB of memory \(limit 4\.0 GB\)/ },
-  { name: 'run: huge K with the default net', args: ['run', '--K', '100000'], stderr: /needs \d+\.\d GB of memory/ },
+  { name: 'run: huge K (100000) with a small budget', args: ['run', '--K', '100000', '--hidden', '8', '--budget', '2e4', '--memory', 'full'], stderr: /needs 9\.\d GB of memory \(limit 4\.0 GB\)/ },
+  { name: 'run: huge K checkpointed, still refused for its budget', args: ['run', '--K', '100000', '--hidden', '8', '--budget', '2e4'], stderr: /one bptt step costs 7\.68e7, more than the budget 2\.00e4/ },
+  { name: 'run: --memory of an unknown mode', args: ['run', '--memory', 'half'], stderr: /--memory: expected one of full, sqrt, auto, got 'half'/ },
+  { name: 'run: huge K with the default net', args: ['run', '--K', '100000', '--memory', 'full'], stderr: /needs \d+\.\d GB of memory/ },
   { name: 'run: huge hidden (99999999) is out of the key\'s range', args: ['run', '--hidden', '99999999'], stderr: /hidden: must be <= 4096/ },
-  { name: 'run: wide and long within the key ranges', args: ['run', '--hidden', '4096,4096', '--K', '2000', '--budget', '1e12'], stderr: /needs [\d.]+ (GB|TB) of memory/ },
+  { name: 'run: wide and long within the key ranges', args: ['run', '--hidden', '4096,4096', '--K', '2000', '--budget', '1e12', '--memory', 'full'], stderr: /needs [\d.]+ (GB|TB) of memory/ },
   { name: 'run: huge hidden with a small budget', args: ['run', '--hidden', '4096,4096,4096,4096,4096,4096,4096,4096', '--K', '4', '--budget', '1e3'], stderr: /needs [\d.]+ GB of memory/ },
   { name: 'run: huge training and test sets', args: ['run', '--train', '1000000', '--test', '1000000', '--K', '200'], stderr: /needs [\d.]+ GB of memory/ },
   { name: 'run: GA population x n too big', args: ['run', '--optimizer', 'ga', '--population', '10000', '--hidden', '512,512', '--K', '1', '--budget', '1e15'], stderr: /needs [\d.]+ (GB|TB) of memory/ },
@@ -82,13 +84,13 @@ const cases: { name: string; args: string[]; env?: NodeJS.ProcessEnv; stderr: Re
   { name: 'run: a memory limit of 1 MB refuses the default cell', args: ['run'], env: { KSTEP_MEMORY_LIMIT: '1MB' }, stderr: /needs \d+ MB of memory \(limit 1 MB\)/ },
   { name: 'run: a malformed memory limit', args: ['run', '--K', '1'], env: { KSTEP_MEMORY_LIMIT: 'lots' }, stderr: /KSTEP_MEMORY_LIMIT: expected a positive size/ },
   { name: 'sweep: one cell of huge K in the grid', args: ['sweep', 'huge-k.json'], stderr: /cell: needs [\d.]+ GB of memory/ },
-  { name: 'sweep: huge K by an override of a built-in study', args: ['sweep', 'quick', 'K=1,100000'], stderr: /cell: needs [\d.]+ GB of memory/ },
-  { name: 'sweep --dry-run: the check runs at validation', args: ['sweep', 'quick', 'K=100000', '--dry-run'], stderr: /cell: needs [\d.]+ GB of memory/ },
+  { name: 'sweep: huge K by an override of a built-in study', args: ['sweep', 'quick', 'K=1,100000', 'train=4000'], stderr: /cell: needs [\d.]+ GB of memory/ },
+  { name: 'sweep --dry-run: the check runs at validation', args: ['sweep', 'quick', 'K=100000', 'train=4000', '--dry-run'], stderr: /cell: needs [\d.]+ GB of memory/ },
   { name: 'sweep: a GA generation costs more than the budget', args: ['sweep', 'step.json'], stderr: /cell: one ga step costs [\d.e]+, more than the budget 2\.00e4/ },
   { name: 'sweep: a budget below one step by override', args: ['sweep', 'quick', 'budget=10'], stderr: /cell: one bptt step costs \d+, more than the budget 10/ },
   { name: 'sweep: a variant whose step costs more than the budget', args: ['sweep', 'variant.json'], stderr: /cell: one es step costs/ },
   { name: 'sweep: a description longer than 10000 characters', args: ['sweep', 'long.json'], stderr: /description: expected at most 10000 characters.*got a string of 10001 characters/ },
-  { name: 'sweep --resume over damaged rows, with a cell too big', args: ['sweep', 'tiny.json', '--resume', '--out', 'done', 'K=1,100000', 'hidden=[4000,4000]', 'budget=1e15'], stderr: /cell: needs [\d.]+ (GB|TB) of memory/ },
+  { name: 'sweep --resume over damaged rows, with a cell too big', args: ['sweep', 'tiny.json', '--resume', '--out', 'done', 'K=1,100000', 'hidden=[4000,4000]', 'train=4000', 'budget=1e15'], stderr: /cell: needs [\d.]+ (GB|TB) of memory/ },
   { name: 'sweep --resume over damaged rows, under a limit of 1 kB', args: ['sweep', 'tiny.json', '--resume', '--out', 'done'], env: { KSTEP_MEMORY_LIMIT: '1kB' }, stderr: /cell: needs [\d.]+ kB of memory \(limit 1 kB\)/ },
 ];
 

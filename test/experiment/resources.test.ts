@@ -2,6 +2,7 @@
 // step against every step the optimizers actually take, the limit and its variable, and the refusal
 // of a sweep's bad cell at expansion time, before any cell runs.
 import { describe, expect, it } from 'vitest';
+import { activeKernels } from '../../src/core/kernel-set.js';
 import { derive } from '../../src/core/rng.js';
 import { UsageError } from '../../src/errors.js';
 import { buildCell } from '../../src/experiment/cell.js';
@@ -12,21 +13,52 @@ import { parseExperiment } from '../../src/experiment/spec.js';
 import { getOptimizer, optimizerNames } from '../../src/optimizers/index.js';
 
 describe('cellNeeds: memory', () => {
-  it('the stored activations dominate: 8 B (K+1) (D + F + 2 sum(hidden)) for the batch and again for the probe', () => {
+  it('memory full: the stored activations dominate, 8 B ((K+1) D + K S) for the batch and again for the probe', () => {
     // rotation: D = 2, identity features: F = 2; hidden [8]: S = F + 16 = 18.
-    const cfg = resolveConfig({ K: 100000, hidden: [8], budget: 2e4 });
+    const cfg = { ...resolveConfig({ K: 100000, hidden: [8], budget: 2e4 }), memory: 'full' as const };
     const { bytes } = cellNeeds(cfg);
     const perRollout = 8 * 256 * (100001 * 2 + 100000 * 18);
-    expect(bytes).toBeGreaterThan(2 * perRollout);
-    // ... plus the one-step inputs and targets and the data sets, about 10.6 GB in all (11 GB measured).
-    expect(bytes).toBeGreaterThan(10e9);
-    expect(bytes).toBeLessThan(12e9);
+    // ... plus the data sets, 8 (256 (K+1) + 256 (2K+1)) D, and small change.
+    const data = 8 * 256 * (100001 + 200001) * 2;
+    expect(bytes).toBeGreaterThan(2 * perRollout + data);
+    expect(bytes).toBeLessThan(2 * perRollout + data + 1e8);
   });
 
-  it('grows linearly in K and in the hidden width', () => {
-    const at = (K: number, h: number) => cellNeeds(resolveConfig({ K, hidden: [h, h], train: 64, test: 64 })).bytes;
+  it('memory sqrt (and auto for this cell) keeps one segment of ceil(sqrt(K)) steps and the checkpoints', () => {
+    const base = resolveConfig({ K: 100000, hidden: [8], budget: 2e4 });
+    const full = cellNeeds({ ...base, memory: 'full' }).bytes;
+    const sqrt = cellNeeds({ ...base, memory: 'sqrt' }).bytes;
+    expect(cellNeeds(base).bytes).toBe(sqrt);
+    // Each of the two stored passes drops from (K+1) D + K S to (s+1) D + s S + ceil(K/s) D per sample, s = 317.
+    const s = 317;
+    const saved = 2 * 8 * 256 * (100001 * 2 + 100000 * 18 - ((s + 1) * 2 + s * 18 + Math.ceil(100000 / s) * 2));
+    expect(full - sqrt).toBe(saved);
+  });
+
+  it('grows linearly in K and in the hidden width with full storage', () => {
+    const at = (K: number, h: number) => cellNeeds({ ...resolveConfig({ K, hidden: [h, h], train: 64, test: 64 }), memory: 'full' }).bytes;
     expect(at(2000, 32) / at(1000, 32)).toBeCloseTo(2, 1);
     expect(at(1000, 256) / at(1000, 128)).toBeGreaterThan(1.9);
+  });
+
+  it('the estimate covers the rollouts a BPTT cell really allocates, in every memory mode', () => {
+    for (const memory of ['full', 'sqrt'] as const) {
+      // test * K > ONESTEP_CHUNK: the one-step nmse runs in several batches.
+      const cfg = { ...resolveConfig({ K: 200, hidden: [6, 5], train: 40, test: 30, batch: 10 }), memory };
+      const { objective, theta0 } = buildCell(cfg);
+      objective.lossAndGrad(theta0, new Float64Array(theta0.length));
+      objective.probe(theta0);
+      objective.evaluate(theta0);
+      const used = 8 * objective.bufferDoubles();
+      // Besides the rollouts: the data sets (train (K+1) + test (2K+1)) D, the one-step input buffer
+      // (at most 4096 samples), the optimizer's vectors and, on the WebAssembly kernels, each
+      // rollout's copies of the parameters, their transposed weights and the gradient, and the rest
+      // of its memory's last 64 KiB page (its buffers take the largest layout, not each one's largest).
+      const copies = activeKernels() === 'wasm' ? 2 * (3 * theta0.length + 8192) : 0;
+      const rest = 8 * ((40 * 201 + 30 * 401) * 2 + 4096 * 2 + 6 * theta0.length + copies);
+      expect(cellNeeds(cfg).bytes).toBeGreaterThanOrEqual(used);
+      expect(cellNeeds(cfg).bytes).toBeLessThan(used + rest);
+    }
   });
 
   it('counts CMA-ES full covariance (four n x n matrices) only when it is full', () => {
@@ -76,9 +108,9 @@ describe('cellNeeds: the largest step', () => {
 
 describe('checkCellResources', () => {
   it('refuses a cell over the memory limit with the numbers and how to proceed', () => {
-    const cfg = resolveConfig({ K: 100000, hidden: [8], budget: 2e4 });
+    const cfg = { ...resolveConfig({ K: 100000, hidden: [8], budget: 2e4 }), memory: 'full' as const };
     expect(() => checkCellResources(cfg, 'run', DEFAULT_MEMORY_LIMIT)).toThrow(UsageError);
-    expect(() => checkCellResources(cfg, 'run', DEFAULT_MEMORY_LIMIT)).toThrow(/needs 10\.\d GB of memory \(limit 4\.0 GB\).*KSTEP_MEMORY_LIMIT=11GB/);
+    expect(() => checkCellResources(cfg, 'run', DEFAULT_MEMORY_LIMIT)).toThrow(/needs 9\.\d GB of memory \(limit 4\.0 GB\).*KSTEP_MEMORY_LIMIT=10GB/);
   });
 
   it('refuses a cell whose one step costs more than its budget, naming the step cost', () => {
@@ -105,7 +137,10 @@ describe('sweeps check every cell at expansion', () => {
   const spec = (grid: Record<string, unknown[]>, budget = 2e5) => parseExperiment({ name: 'r', budget, grid, fixed: { train: 16, test: 16 } });
 
   it('one cell over the memory limit among small ones refuses the whole grid', () => {
-    expect(() => expandGrid(spec({ K: [1, 4, 100000], hidden: [[4], [2000, 2000]] }, 1e12))).toThrow(/cell: needs .* GB of memory/);
+    // K = 100000 with hidden 2000,2000 fits once checkpointed (auto); 4000 trajectories of 100001 states do not.
+    expect(() => expandGrid(spec({ K: [1, 4, 100000], hidden: [[4], [2000, 2000]] }, 1e12))).not.toThrow();
+    const big = parseExperiment({ name: 'r', budget: 1e12, grid: { K: [1, 4, 100000], train: [16, 4000] }, fixed: { test: 16 } });
+    expect(() => expandGrid(big)).toThrow(/cell: needs 9\.\d GB of memory/);
   });
 
   it('one cell whose step exceeds the budget refuses the whole grid', () => {

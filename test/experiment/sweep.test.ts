@@ -66,6 +66,19 @@ describe('kstep sweep', () => {
     expect(a.stdout).toContain('Median test nmse');
   });
 
+  it('gives the same bytes with checkpointed BPTT (--memory sqrt) and with full storage', async () => {
+    const dir = tmp('kstep-memory-');
+    for (const memory of ['sqrt', 'full']) {
+      const r = await kstep(['sweep', spec, '--workers', '2', '--memory', memory, '--out', join(dir, memory), '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(resultBytes(join(dir, memory))).toEqual(refBytes);
+    }
+    const bad = await kstep(['sweep', spec, '--memory', 'half', '--out', join(dir, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("kstep: --memory: expected one of full, sqrt, auto, got 'half'\n");
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+  });
+
   it('shards 0/3, 1/3, 2/3 merged give the bytes of one run', async () => {
     const dir = tmp('kstep-shard-');
     const shards = [0, 1, 2].map((i) => join(dir, `s${i}`));

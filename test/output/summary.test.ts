@@ -1,7 +1,7 @@
 // summary.csv: per configuration over seeds.
 import { describe, expect, it } from 'vitest';
 import { formatRecord, parseCsv } from '../../src/output/csv.js';
-import { dominant, quantile, summarize, summaryCsv } from '../../src/output/summary.js';
+import { dominant, summarize, summaryCsv } from '../../src/output/summary.js';
 
 const header = ['cell_id', 'K', 'optimizer', 'seed', 'status', 'error', 'test_nmse', 'cost_to_target', 'adjoint_ratio_start', 'health_start', 'adjoint_ratio_end', 'health_end', 'wall_ms'];
 
@@ -9,15 +9,7 @@ function table(rows: string[][]) {
   return { header, rows };
 }
 
-describe('quantile, dominant', () => {
-  it('interpolates linearly like numpy', () => {
-    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantile([5], 0.75)).toBe(5);
-    expect(quantile([], 0.5)).toBeNaN();
-    expect(quantile([1, Infinity], 0.5)).toBe(Infinity);
-  });
-
+describe('dominant', () => {
   it('takes the most frequent label, ties to the more severe', () => {
     expect(dominant(['healthy', 'vanishing', 'healthy'])).toBe('healthy');
     expect(dominant(['healthy', 'vanishing'])).toBe('vanishing');

@@ -7,7 +7,7 @@
  * last recorded value at a cost <= c, and after a curve ends (target reached, budget spent) its last
  * value is carried forward. A non-finite value (a blow-up) ranks as the worst, +inf, as in summary.csv.
  */
-import { quantile } from '../summary.js';
+import { quantile } from '../../stats/quantile.js';
 
 export interface Band {
   median: number[];
