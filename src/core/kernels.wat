@@ -8,6 +8,10 @@
 ;; The two lanes of an f64x2 are two independent outputs (adjacent columns), never two parts of one
 ;; sum, so the order of each sum is the scalar order.
 ;;
+;; tanh: bit-identical to Math.tanh (V8's fdlibm tanh), two values at a time; see $tanh2. It takes the
+;; larger part of a forward step on the benchmark nets, which is why the pairs that lie in
+;; [2^-28, 1) on both lanes take $tanh2_small, which computes only the cases those lanes can reach.
+;;
 ;; Memory: one linear memory per rollout, exported and grown by JavaScript. Addresses are bytes.
 ;; Bytes 0..63 are zero and never written: the "zero" initial values of $gemm read from there.
 
@@ -486,7 +490,8 @@
       (f64x2.div (v128.xor (local.get $em1) (global.get $SIGN)) (f64x2.add (local.get $em1) (global.get $TWO)))
       (v128.and (local.get $x) (global.get $SIGN))))
 
-  ;; H[k] = tanh(Z[k]) for k < n: pairs, then the last one alone.
+  ;; H[k] = tanh(Z[k]) for k < n: pairs (both lanes in [2^-28, 1) through $tanh2_small), then the
+  ;; last one alone.
   (func (export "tanh_forward") (param $zp i32) (param $hp i32) (param $n i32)
     (local $end i32) (local $x v128) (local $ix v128)
     (local.set $end (i32.add (local.get $zp) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
