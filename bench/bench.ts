@@ -74,7 +74,7 @@ function program(): Command {
 async function run(opts: Options): Promise<BenchReport> {
   const want = (w: string): boolean => opts.only === undefined || opts.only.has(w);
   const quick = opts.quick === true;
-  const { small, gen, big } = budgets(quick);
+  const { small, gen, big, kernel } = budgets(quick);
   // The kernel set rollouts use here comes first; JavaScript only when asked for or available as the other.
   const sets = opts.kernels ?? (activeKernels() === 'wasm' ? ['wasm', 'js'] : ['js']);
   const info: BenchInfo = {
@@ -122,7 +122,7 @@ async function run(opts: Options): Promise<BenchReport> {
     }
     if (want('KERNELS')) {
       log(`kernels alone, ${k} ...\n`);
-      kernels.push(...kernelWorkloads(k, small));
+      kernels.push(...kernelWorkloads(k, kernel));
     }
     if (want('W2')) {
       log(`W2 gradient, ${k} (seconds per call) ...\n`);

@@ -134,7 +134,7 @@ function kernelTable(results: KernelResult[]): string {
   for (const key of keys) {
     const rows = sets.map((k) => results.find((r) => `${r.kernel}|${r.shape}` === key && r.kernels === k));
     const [kernel, shape] = key.split('|');
-    const rate = (r: KernelResult | undefined): string => (!r ? '' : Number.isNaN(r.gflops) ? `${r.ns_per_value.toFixed(2)} ns` : r.gflops.toFixed(2));
+    const rate = (r: KernelResult | undefined): string => (!r ? '' : r.ns_per_value !== undefined ? `${r.ns_per_value.toFixed(2)} ns` : (r.gflops ?? NaN).toFixed(2));
     table.push([
       kernel,
       shape,

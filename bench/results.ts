@@ -59,10 +59,10 @@ export interface KernelResult {
   reps: number;
   median_us: number;
   min_us: number;
-  /** For the dense kernels (2 B fan_in fan_out flops); NaN for tanh. */
-  gflops: number;
-  /** For tanh: median time per value; NaN for the dense kernels. */
-  ns_per_value: number;
+  /** For the dense kernels (2 B fan_in fan_out flops per call). */
+  gflops?: number;
+  /** For tanh: median time per value. */
+  ns_per_value?: number;
 }
 
 export type WorkloadResult = GradResult | ForwardResult | GenerationResult;
