@@ -36,7 +36,7 @@ import { addConfigOptions, configInput, interruptOnSigint, progressMode } from '
 import { parseWorkers } from './sweep.js';
 
 /** The keys advise takes from the user: the task, the net, the data and the target; it sets the rest. */
-export const ADVISE_KEYS = ['task', 'K', 'activation', 'hidden', 'features', 'init', 'gain', 'residual', 'budget', 'target', 'train', 'test', 'batch', 'K0'] as const;
+export const ADVISE_KEYS = ['task', 'K', 'activation', 'hidden', 'features', 'init', 'gain', 'residual', 'budget', 'target', 'train', 'test', 'val', 'batch', 'K0'] as const;
 /** Share of --minutes the plan is sized to: the rest absorbs the load of a shared machine. */
 const TIME_SHARE = 0.9;
 /**

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { loadMergedModules, mergeResults } from '../experiment/merge.js';
-import { summaryJson } from '../output/summary.js';
+import { summaryRecord } from '../output/summary-record.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 
 export function mergeCommand(program: Command): void {
@@ -42,7 +42,7 @@ export async function mergeAction(dirs: readonly string[], flags: MergeFlags): P
   const report = mergeResults(dirs, flags.out, (s) => process.stderr.write(`${s}\n`), flags.force);
   if (flags.json) {
     const { summary, ...rest } = report;
-    process.stdout.write(`${JSON.stringify({ ...rest, summary: summaryJson(summary) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...rest, ...summaryRecord(summary) }, null, 2)}\n`);
   } else {
     process.stdout.write(renderTables(report.summary, tableOptionsFor(process.stdout)));
   }

@@ -145,6 +145,7 @@ export function renderRun(r: CellResult): string {
   metrics.push(
     ['status', statusColor(r.status)],
     ['train nmse', fmt(r.eval.train_nmse)],
+    ['validation nmse', r.config.val > 0 ? fmt(r.eval.val_nmse) : 'no validation set (val = 0)'],
     ['test nmse', fmt(r.eval.test_nmse)],
     [`extrapolation nmse (2K = ${2 * K})`, trueMap(r.eval.extrap_nmse, data)],
     ['one-step nmse', trueMap(r.eval.onestep_nmse, data)],

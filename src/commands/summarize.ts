@@ -11,7 +11,8 @@ import { FILES } from '../experiment/resume.js';
 import { parseCsv } from '../output/csv.js';
 import { loadResults } from '../output/report/data.js';
 import { curveSparklines } from '../output/report/terminal.js';
-import { type Summary, summarize, summaryJson } from '../output/summary.js';
+import { type Summary, summarize } from '../output/summary.js';
+import { summaryRecord } from '../output/summary-record.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 import { withHealth } from '../output/with-health.js';
 
@@ -47,7 +48,7 @@ export function summarizeCommand(program: Command): void {
 
 export function summarizeAction(dir: string, flags: { json?: boolean }): number {
   const summary = summarizeDir(dir);
-  if (flags.json) process.stdout.write(`${JSON.stringify({ dir, summary: summaryJson(summary) }, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ dir, ...summaryRecord(summary) }, null, 2)}\n`);
   else {
     process.stdout.write(renderTables(summary, tableOptionsFor(process.stdout)));
     const sparks = curveSparklines(loadResults(dir));

@@ -13,13 +13,12 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_SHARDS, parseClusterFlags } from '../experiment/cluster-options.js';
-import { formatValue } from '../experiment/config.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
 import { builtinNames } from '../experiment/experiment-file.js';
-import { loadExperiment, runSweep } from '../experiment/sweep.js';
+import { cellLabel, labelKeys, loadExperiment, runSweep } from '../experiment/sweep.js';
 import { preloadExperimentTasks } from '../experiment/task-module.js';
 import { writeReport } from '../output/report/index.js';
-import { summaryJson } from '../output/summary.js';
+import { summaryRecord } from '../output/summary-record.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 import { MEMORY_HELP, interruptOnSigint, parseMemory, progressMode } from './options.js';
 import { clusterSweep } from './sweep-cluster.js';
@@ -124,11 +123,8 @@ export async function sweepAction(experiment: string, overrides: readonly string
       process.stdout.write(`${JSON.stringify({ experiment: exp.spec.name, grid_cells: exp.cells.length, cells }, null, 2)}\n`);
     } else {
       const lines = [`${exp.spec.name}: ${slice.length} of ${exp.cells.length} cells`];
-      for (const c of slice) {
-        const d = descriptorValues(c);
-        const parts = [...d].filter(([k]) => k in exp.spec.grid || k === 'variant' || k === 'seed').map(([k, v]) => `${k}=${formatValue(v)}`);
-        lines.push(`${c.id}  ${parts.join(' ')}`);
-      }
+      const keys = labelKeys(exp);
+      for (const c of slice) lines.push(`${c.id}  ${cellLabel(c, keys)}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     return 0;
@@ -153,7 +149,7 @@ export async function sweepAction(experiment: string, overrides: readonly string
     if (report.summary) {
       if (flags.json) {
         const { summary, ...rest } = report;
-        process.stdout.write(`${JSON.stringify({ ...rest, summary: summaryJson(summary) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...rest, ...summaryRecord(summary) }, null, 2)}\n`);
       } else {
         process.stdout.write(renderTables(report.summary, tableOptionsFor(process.stdout)));
         if (!flags.quiet)

@@ -4,6 +4,8 @@
  * minibatch each optimizer step sees. Optimizers only see `loss(theta)` and `lossAndGrad(theta)`.
  *
  * Evaluation (`evaluate`) uses its own rollout and is not charged: metrics are measured, not bought.
+ * A third set of initial states, the validation set (`val`), is only ever evaluated: choices between
+ * settings (tuning) are made on it, so that the test set stays untouched by them.
  *
  * A task with a true map gives trajectories (Dataset); a data task gives recorded pairs at the
  * horizons of its file (pairs.ts), and then the curriculum trains at the horizons present and the
@@ -21,9 +23,10 @@ export type Curriculum = (typeof curriculumNames)[number];
 export interface ObjectiveOptions {
   /** The K the loss is defined at (the cell's K). */
   K: number;
-  /** Training and test set sizes (initial states). */
+  /** Training, test and validation set sizes (initial states; val 0: no validation set). */
   train: number;
   test: number;
+  val: number;
   /** Minibatch size per step; 0 or >= train uses the whole training set. */
   batch: number;
   /**
@@ -78,6 +81,8 @@ export const ONESTEP_CHUNK = 4096;
 
 export interface Evaluation {
   train_nmse: number;
+  /** nmse at K on the validation set: what choices between settings are made on (NaN without one). */
+  val_nmse: number;
   test_nmse: number;
   /** Test nmse when the net is rolled out 2K steps against f^{2K}: does it keep working past K? NaN for a data task. */
   extrap_nmse: number;
@@ -98,6 +103,8 @@ export class Objective {
   /** The trajectories of a task with a true map; undefined for recorded pairs. */
   readonly trainSet?: Dataset;
   readonly testSet?: Dataset;
+  /** The validation pairs at K (undefined when val is 0). */
+  private readonly valAtK?: PairSet;
   /** Training pairs by horizon (every k in 0..K for trajectories, the horizons used for recorded pairs). */
   private readonly trainAt = new Map<number, PairSet>();
   private readonly testAtK: PairSet;
@@ -124,12 +131,18 @@ export class Objective {
       const sel = selectPairs(recorded, opts, rng);
       for (const [k, set] of sel.train) this.trainAt.set(k, set);
       this.testAtK = sel.test;
+      this.valAtK = sel.val;
     } else {
       this.trainSet = new Dataset(task, opts.train, opts.K, rng.derive('train'));
       this.testSet = new Dataset(task, opts.test, 2 * opts.K, rng.derive('test'));
       const tr = this.trainSet.states;
       for (let k = 0; k <= opts.K; k++) this.trainAt.set(k, { size: opts.train, x0: tr[0], y: tr[k] });
       this.testAtK = { size: opts.test, x0: this.testSet.states[0], y: this.testSet.states[opts.K] };
+      // A stream of its own: drawing the validation set moves no draw of the training or test set.
+      if (opts.val > 0) {
+        const v = new Dataset(task, opts.val, opts.K, rng.derive('val')).states;
+        this.valAtK = { size: opts.val, x0: v[0], y: v[opts.K] };
+      }
     }
     for (const [k, set] of this.trainAt) this.variance.set(k, targetVariance(set.y, this.D));
     this.rollout = new Rollout(net, opts.memory);
@@ -200,14 +213,18 @@ export class Objective {
     return { loss, gradNorm: Math.sqrt(sq), adjoints: Float64Array.from(r.adjointNorms.subarray(0, K + 1)) };
   }
 
-  /** Train, test, extrapolation and one-step nmse of theta, uncharged (the last two NaN for recorded pairs). */
+  /**
+   * Train, validation, test, extrapolation and one-step nmse of theta, uncharged (validation NaN
+   * without a validation set, the last two NaN for recorded pairs).
+   */
   evaluate(theta: Float64Array): Evaluation {
     const { K, test } = this.opts;
     const r = this.evalRollout;
     const D = this.D;
     const train_nmse = this.trainNmse(theta);
+    const val_nmse = this.valAtK ? this.nmseOf(theta, this.valAtK, K) : NaN;
     const test_nmse = this.nmseOf(theta, this.testAtK, K);
-    if (!this.testSet) return { train_nmse, test_nmse, extrap_nmse: NaN, onestep_nmse: NaN };
+    if (!this.testSet) return { train_nmse, val_nmse, test_nmse, extrap_nmse: NaN, onestep_nmse: NaN };
     const te = this.testSet.states;
     // One step from every state the true test trajectories visit before K, a few steps' states per
     // batch. A sample's result does not depend on its batch, and the squared errors are summed in
@@ -230,6 +247,7 @@ export class Objective {
     const onestep = sum / (test * K * D) / targetVariance(te.slice(1, K + 1), D);
     return {
       train_nmse,
+      val_nmse,
       test_nmse,
       extrap_nmse: this.nmseOf(theta, { size: test, x0: te[0], y: te[2 * K] }, 2 * K),
       onestep_nmse: onestep,

@@ -5,10 +5,12 @@
  * not name (UNNAMED_K), and a cell takes those rows at its own K.
  *
  * What a cell draws from them (stream `data/<name>`, as the trajectory data sets of a task with a
- * true map): the training pairs at every horizon its curriculum uses and the test pairs at its K.
- * With a split column, the first `train` rows marked train (in file order) and the first `test`
- * marked test; without one, a permutation of the horizon's rows drawn from `split/<k>` gives
- * `train` rows then `test` rows. A curriculum's scheduled K is replaced by the largest horizon
+ * true map): the training pairs at every horizon its curriculum uses and the test and validation
+ * pairs at its K. With a split column, the first `train` rows marked train (in file order), the
+ * first `test` marked test and the first `val` marked val; without one, a permutation of the
+ * horizon's rows drawn from `split/<k>` gives `train` rows, then `test` rows, then `val` rows (the
+ * permutation is drawn one position at a time, so asking for validation rows moves no training or
+ * test row). A curriculum's scheduled K is replaced by the largest horizon
  * present at or below it (the shortest horizon when none is), so it only trains on recorded pairs.
  */
 import type { Curriculum } from './objective.js';
@@ -19,9 +21,14 @@ export interface HorizonRows {
   readonly n: number;
   readonly x0: Float64Array;
   readonly y: Float64Array;
-  /** Per row 1 when the file marks it test, 0 when train; absent without a split column. */
-  readonly test?: Uint8Array;
+  /** Per row the set the file marks it for (SPLIT_TRAIN, SPLIT_TEST, SPLIT_VAL); absent without a split column. */
+  readonly split?: Uint8Array;
 }
+
+/** The marks of a split column. */
+export const SPLIT_TRAIN = 0;
+export const SPLIT_TEST = 1;
+export const SPLIT_VAL = 2;
 
 /** The horizon key of the rows of a file without a K column: they stand at whatever K a cell has. */
 export const UNNAMED_K = 0;
@@ -48,6 +55,8 @@ export interface PairNeeds {
   K: number;
   train: number;
   test: number;
+  /** Validation pairs at K (0: none). */
+  val: number;
   curriculum: Curriculum;
 }
 
@@ -87,50 +96,64 @@ export function pairsProblem(p: RecordedPairs, n: PairNeeds): [string, string] |
     ];
   for (const h of trainingHorizons(p, n)) {
     const rows = rowsAt(p, h);
-    const { train, test } = counts(rows);
     const at = hs.length > 1 ? ` at K = ${h}` : '';
-    if (rows.test) {
+    if (rows.split) {
+      const [train, test, val] = counts(rows.split);
       if (n.train > train) return ['train', `asks for ${n.train} training pairs, data file ${p.file} has ${train} rows marked train${at}`];
       if (h === n.K && n.test > test) return ['test', `asks for ${n.test} test pairs, data file ${p.file} has ${test} rows marked test${at}`];
+      if (h === n.K && n.val > val)
+        return ['val', `asks for ${n.val} validation pairs, data file ${p.file} has ${val} rows marked val${at} (mark rows val in its split column, or set val=0: no validation set)`];
     } else {
-      const want = h === n.K ? n.train + n.test : n.train;
-      const what = h === n.K ? `train + test = ${want}` : `train = ${want}`;
-      if (want > rows.n) return [h === n.K && n.train <= rows.n ? 'test' : 'train', `${what} pairs asked for, data file ${p.file} has ${rows.n} rows${at}`];
+      const want = h === n.K ? n.train + n.test + n.val : n.train;
+      if (want <= rows.n) continue;
+      const what = h === n.K ? `train + test + val = ${want}` : `train = ${want}`;
+      const field = n.train > rows.n ? 'train' : h === n.K && n.train + n.test > rows.n ? 'test' : 'val';
+      const hint = field === 'val' ? ' (set val=0 for no validation set)' : '';
+      return [field, `${what} pairs asked for, data file ${p.file} has ${rows.n} rows${at}${hint}`];
     }
   }
   return undefined;
 }
 
-function counts(rows: HorizonRows): { train: number; test: number } {
-  let test = 0;
-  if (rows.test) for (let i = 0; i < rows.n; i++) test += rows.test[i];
-  return { train: rows.n - test, test };
+/** Rows marked train, test and val. */
+function counts(split: Uint8Array): [number, number, number] {
+  const c: [number, number, number] = [0, 0, 0];
+  for (const m of split) c[m]++;
+  return c;
 }
 
 /**
- * The training sets (by horizon) and the test set of a cell, from `rng` (the cell's `data/<name>`
- * stream). The caller has checked `pairsProblem`.
+ * The training sets (by horizon), the test set and the validation set (undefined when val is 0) of
+ * a cell, from `rng` (the cell's `data/<name>` stream). The caller has checked `pairsProblem`.
  */
-export function selectPairs(p: RecordedPairs, n: PairNeeds, rng: Rng): { train: Map<number, PairSet>; test: PairSet } {
+export function selectPairs(p: RecordedPairs, n: PairNeeds, rng: Rng): { train: Map<number, PairSet>; test: PairSet; val?: PairSet } {
   const train = new Map<number, PairSet>();
   let test: PairSet | undefined;
+  let val: PairSet | undefined;
   for (const h of trainingHorizons(p, n)) {
     const rows = rowsAt(p, h);
+    const atK = h === n.K;
     let trainIdx: Int32Array;
     let testIdx: Int32Array;
-    if (rows.test) {
-      trainIdx = firstMarked(rows.test, 0, n.train);
-      testIdx = firstMarked(rows.test, 1, h === n.K ? n.test : 0);
+    let valIdx: Int32Array;
+    if (rows.split) {
+      trainIdx = firstMarked(rows.split, SPLIT_TRAIN, n.train);
+      testIdx = firstMarked(rows.split, SPLIT_TEST, atK ? n.test : 0);
+      valIdx = firstMarked(rows.split, SPLIT_VAL, atK ? n.val : 0);
     } else {
-      const m = h === n.K ? n.train + n.test : n.train;
+      const m = atK ? n.train + n.test + n.val : n.train;
       const perm = partialPermutation(rows.n, m, rng.derive(`split/${h}`));
       trainIdx = perm.subarray(0, n.train);
-      testIdx = perm.subarray(n.train, m);
+      testIdx = perm.subarray(n.train, atK ? n.train + n.test : n.train);
+      valIdx = perm.subarray(atK ? n.train + n.test : n.train, m);
     }
     train.set(h, gather(rows, trainIdx, p.D));
-    if (h === n.K) test = gather(rows, testIdx, p.D);
+    if (atK) {
+      test = gather(rows, testIdx, p.D);
+      if (n.val > 0) val = gather(rows, valIdx, p.D);
+    }
   }
-  return { train, test: test! };
+  return val ? { train, test: test!, val } : { train, test: test! };
 }
 
 function firstMarked(marks: Uint8Array, mark: number, count: number): Int32Array {

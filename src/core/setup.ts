@@ -4,8 +4,8 @@
  * theirs here, so the same setup gives the same net, theta0 and data sets wherever it is built.
  *
  * Every draw comes from a stream named after the seed and its purpose only: `init` for the initial
- * parameters, `data/<task name>` for the data sets, from which Objective derives `train`, `test` and
- * `schedule`. It is the task's declared name, not the `task` value: a module task that calls itself
+ * parameters, `data/<task name>` for the data sets, from which Objective derives `train`, `test`,
+ * `val` and `schedule`. It is the task's declared name, not the `task` value: a module task that calls itself
  * `rotation` draws the built-in rotation's data. Setups that differ in anything else (the optimizer, the budget, ...) but share a seed
  * therefore start from the same data and the same initial network: paired comparisons. A `scope`
  * prefixes both names, for a caller that needs streams of its own (`gradcheck/init`, ...).
@@ -31,6 +31,8 @@ export interface Setup {
   K: number;
   train: number;
   test: number;
+  /** Validation set size (0: none). */
+  val: number;
   batch: number;
   curriculum: Curriculum;
   K0: number;
@@ -65,7 +67,7 @@ export function assemble(setup: Setup, scope = ''): Assembly {
       new Objective(
         task,
         net,
-        { K: setup.K, train: setup.train, test: setup.test, batch: setup.batch, curriculum: setup.curriculum, K0: setup.K0, memory: setup.memory },
+        { K: setup.K, train: setup.train, test: setup.test, val: setup.val, batch: setup.batch, curriculum: setup.curriculum, K0: setup.K0, memory: setup.memory },
         data(),
         recordedPairs(setup.task),
       ),

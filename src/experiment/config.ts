@@ -50,6 +50,7 @@ export const cellKeys: readonly KeySpec[] = [
   { name: 'target', kind: 'number', default: 1e-3, min: 0, help: 'stop when the training nmse at K reaches this' },
   { name: 'train', kind: 'int', default: 256, min: 1, max: MAX_SAMPLES, help: 'training set size (initial states)' },
   { name: 'test', kind: 'int', default: 256, min: 1, max: MAX_SAMPLES, help: 'test set size (fresh initial states)' },
+  { name: 'val', kind: 'int', default: 256, min: 0, max: MAX_SAMPLES, help: 'validation set size (fresh initial states that tuning chooses on; 0: none)' },
   { name: 'batch', kind: 'int', default: 0, min: 0, max: MAX_SAMPLES, help: 'minibatch size per step (0 = whole training set; at most train)' },
   { name: 'curriculum', kind: 'enum', default: 'none', choices: curriculumNames, help: 'schedule of K over training' },
   { name: 'K0', kind: 'int', default: 1, min: 1, max: 100000, help: 'first K of a curriculum' },

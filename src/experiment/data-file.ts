@@ -2,7 +2,7 @@
  * Reads a data file (`--task data:./pairs.csv`) into recorded pairs (core/pairs.ts): a CSV with a
  * header naming the columns x0_1..x0_D (initial states), y_1..y_D (the states K steps later), and
  * optionally K (positive integers: rows at several horizons; without it the file's one horizon is
- * not named, and a cell takes its rows at the cell's K) and split (train or test). Every problem is
+ * not named, and a cell takes its rows at the cell's K) and split (train, test or val). Every problem is
  * one line naming the row (the header is row 1) and the column.
  *
  * The file is read as a stream, one pass, with the SHA-256 of its bytes computed on the way: time
@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { type HorizonRows, type RecordedPairs, UNNAMED_K } from '../core/pairs.js';
+import { type HorizonRows, type RecordedPairs, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VAL, UNNAMED_K } from '../core/pairs.js';
 
 /** A data file's pairs and the SHA-256 of its bytes. */
 export interface DataFile {
@@ -84,12 +84,19 @@ function parseHeader(line: string): Columns {
   return { D, x0: at(x0), y: at(y), K, split, width: names.length, names };
 }
 
+/** The values of a split column and their marks. */
+const SPLITS: ReadonlyMap<string, number> = new Map([
+  ['train', SPLIT_TRAIN],
+  ['test', SPLIT_TEST],
+  ['val', SPLIT_VAL],
+]);
+
 /** Accumulates the rows of a file in one pass. */
 class Rows {
   readonly x0 = new Floats();
   readonly y = new Floats();
   readonly K: number[] = [];
-  readonly test: number[] = [];
+  readonly split: number[] = [];
   n = 0;
   constructor(readonly cols: Columns) {}
 
@@ -119,8 +126,9 @@ class Rows {
     }
     if (c.split >= 0) {
       const s = fields[c.split].trim();
-      if (s !== 'train' && s !== 'test') throw new DataFileError(`row ${row}, column split: '${s}' must be train or test`);
-      this.test.push(s === 'test' ? 1 : 0);
+      const mark = SPLITS.get(s);
+      if (mark === undefined) throw new DataFileError(`row ${row}, column split: '${s}' must be train, test or val`);
+      this.split.push(mark);
     }
     this.n++;
   }
@@ -140,13 +148,13 @@ class Rows {
       const rows = byK.get(k)!;
       const x0 = new Float64Array(rows.length * D);
       const y = new Float64Array(rows.length * D);
-      const test = this.test.length ? new Uint8Array(rows.length) : undefined;
+      const split = this.split.length ? new Uint8Array(rows.length) : undefined;
       rows.forEach((r, s) => {
         x0.set(this.x0.data.subarray(r * D, (r + 1) * D), s * D);
         y.set(this.y.data.subarray(r * D, (r + 1) * D), s * D);
-        if (test) test[s] = this.test[r];
+        if (split) split[s] = this.split[r];
       });
-      horizons.set(k, { n: rows.length, x0, y, test });
+      horizons.set(k, split ? { n: rows.length, x0, y, split } : { n: rows.length, x0, y });
     }
     return { name, file, D, horizons };
   }

@@ -2,11 +2,13 @@
  * Grid expansion: an experiment spec -> its cells, in one canonical order.
  *
  * Axes nest in the order of the configuration namespace (task, task.<param>, K, activation, ...,
- * optimizer, ..., then the optimizers' options), then the variants, then the seed (innermost), each
- * axis in the order its values were listed. The order depends on the spec only, never on the order of
+ * optimizer, ..., then the optimizers' options), then the variants, then the tuned options of the
+ * cell's variant or optimizer (`tune`, in namespace order), then the seed (innermost), each axis in
+ * the order its values were listed. The order depends on the spec only, never on the order of
  * keys in the file, on workers or shards; cells.csv is sorted in this order.
  *
- * Each cell's flat input is defaults < fixed < optimizers.<its optimizer> < its variant < grid point;
+ * Each cell's flat input is defaults < fixed < optimizers.<its optimizer> < its variant < grid point
+ * and tune point;
  * keys that the cell's optimizer or task does not have are dropped for that cell (a grid over `lr`
  * with optimizers bptt and ga gives bptt cells per lr and one ga cell), then `resolveConfig` checks
  * every value with the same code as `kstep run`. Cells that resolve to the same canonical key are
@@ -32,6 +34,8 @@ export interface Cell {
   id: string;
   /** The variant's name, when the experiment has variants. */
   variant?: string;
+  /** The options this cell's setting of `tune` chose values of (absent: an untuned cell). */
+  tune?: string[];
   config: CellConfig;
 }
 
@@ -58,18 +62,29 @@ export function namespaceOrder(): string[] {
   return out;
 }
 
-/** Descriptor columns of a set of cells: `variant` (if any), then the union of their config keys in namespace order. */
+/**
+ * Descriptor columns of a set of cells: `variant` (if any), `tune` (if any cell is tuned), then the
+ * union of their config keys in namespace order.
+ */
 export function descriptorColumns(cells: readonly Cell[], hasVariants: boolean): string[] {
   const present = new Set<string>();
   for (const c of cells) for (const [k] of describeConfig(c.config)) present.add(k);
   const cols = namespaceOrder().filter((k) => present.has(k));
+  if (cells.some((c) => c.tune)) cols.unshift(TUNE_COLUMN);
   return hasVariants ? ['variant', ...cols] : cols;
 }
+
+/**
+ * The descriptor column that names a cell's tuned options, space-separated (`lr`, `population
+ * sigma`), empty for an untuned cell: the summary chooses among the cells that differ only in them.
+ */
+export const TUNE_COLUMN = 'tune';
 
 /** The descriptor values of a cell, keyed by column. */
 export function descriptorValues(cell: Cell): Map<string, ConfigValue> {
   const m = new Map<string, ConfigValue>(describeConfig(cell.config));
   if (cell.variant !== undefined) m.set('variant', cell.variant);
+  m.set(TUNE_COLUMN, cell.tune ? cell.tune.join(' ') : '');
   return m;
 }
 
@@ -93,7 +108,10 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
   const variantNames = spec.variants ? Object.keys(spec.variants) : [undefined];
   const seeds = spec.grid.seed ?? [spec.seed];
 
-  let total = variantNames.length * seeds.length;
+  // The tune section multiplies a cell by at most its largest entry's number of settings.
+  const tuneEntries = Object.values(spec.tune ?? {});
+  const maxSettings = Math.max(1, ...tuneEntries.map((e) => Object.values(e).reduce((n, vs) => n * vs.length, 1)));
+  let total = variantNames.length * seeds.length * maxSettings;
   for (const a of axes) total *= a.values.length;
   if (total > MAX_CELLS) throw new UsageError('grid', `${total} cells, more than the limit of ${MAX_CELLS}`);
 
@@ -105,7 +123,36 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
   const point: ConfigValue[] = new Array(axes.length);
   const limit = memoryLimit();
 
-  const emit = (variant: string | undefined, seed: number) => {
+  /** The optimizer of a cell of this variant at the current grid point. */
+  const optimizerOf = (variant: string | undefined): string => {
+    const vspec = variant !== undefined ? spec.variants![variant] : {};
+    const gridOpt = axes.findIndex((a) => a.key === 'optimizer');
+    return String(gridOpt >= 0 ? point[gridOpt] : (vspec.optimizer ?? spec.fixed.optimizer ?? cellKeys.find((k) => k.name === 'optimizer')!.default));
+  };
+
+  /**
+   * The tune entry of a cell of this variant (its own, else its optimizer's) and the settings it
+   * expands into, each a list of [key, value, index] in namespace order; [[]] for an untuned cell.
+   */
+  const tuneOf = (variant: string | undefined, optimizer: string): { name?: string; settings: [string, ConfigValue, number][][] } => {
+    const name = variant !== undefined && spec.tune?.[variant] ? variant : spec.tune?.[optimizer] ? optimizer : undefined;
+    if (name === undefined) return { settings: [[]] };
+    const entry = spec.tune![name];
+    const keys = Object.keys(entry).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const opt = optimizers.get(optimizer);
+    const vspec = variant !== undefined ? spec.variants![variant] : {};
+    for (const k of keys) {
+      const src = sourceOf(sources, 'tune', name, k);
+      if (opt && !opt.options.some((o) => o.name === k))
+        throw new UsageError(src, `not an option of ${optimizer}, the optimizer of variant ${variant} (its options: ${opt.options.map((o) => o.name).join(', ')})`);
+      if (k in vspec) throw new UsageError(src, `variant ${variant} sets ${k} too (variants.${variant}.${k}): a key is either set by the variant or tuned`);
+    }
+    let settings: [string, ConfigValue, number][][] = [[]];
+    for (const k of keys) settings = settings.flatMap((prefix) => entry[k].map((v, i): [string, ConfigValue, number][] => [...prefix, [k, v, i]]));
+    return { name, settings };
+  };
+
+  const emit = (variant: string | undefined, tuneName: string | undefined, setting: readonly [string, ConfigValue, number][], seed: number) => {
     // Which section each key of this cell comes from, for error messages.
     const origin = new Map<string, string>();
     const input: Record<string, ConfigValue> = {};
@@ -116,8 +163,7 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
     };
     for (const [k, v] of Object.entries(spec.fixed)) set(k, v, sourceOf(sources, 'fixed', k), `fixed:${k}`);
     const vspec = variant !== undefined ? spec.variants![variant] : {};
-    const gridOpt = axes.findIndex((a) => a.key === 'optimizer');
-    const optimizer = String(gridOpt >= 0 ? point[gridOpt] : (vspec.optimizer ?? spec.fixed.optimizer ?? cellKeys.find((k) => k.name === 'optimizer')!.default));
+    const optimizer = optimizerOf(variant);
     for (const [k, v] of Object.entries(spec.optimizers[optimizer] ?? {}))
       set(k, v, sourceOf(sources, 'optimizers', optimizer, k), `optimizers:${optimizer}:${k}`);
     for (const [k, v] of Object.entries(vspec)) set(k, v, sourceOf(sources, 'variants', variant!, k), `variants:${variant}:${k}`);
@@ -125,8 +171,8 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
       const at = a.values.findIndex((x) => x === point[i]);
       set(a.key, point[i], `${sourceOf(sources, 'grid', a.key)}[${at}]`, `grid:${a.key}`);
     });
+    for (const [k, v, i] of setting) set(k, v, `${sourceOf(sources, 'tune', tuneName!, k)}[${i}]`, `tune:${tuneName}:${k}`);
     set('seed', seed, spec.grid.seed ? `${sourceOf(sources, 'grid', 'seed')}[${seeds.indexOf(seed)}]` : 'seed', 'seed');
-
     // Drop the keys this cell's optimizer and task do not have.
     const opt = optimizers.get(optimizer);
     const taskName = String(input.task ?? 'rotation');
@@ -153,6 +199,9 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
       }
       throw e;
     }
+    // Tuning chooses on the validation set: a tuned cell needs one.
+    if (setting.length > 0 && config.val === 0)
+      throw new UsageError(origin.get('val') ?? 'val', `tuning (${sourceOf(sources, 'tune', tuneName!, setting[0][0])}) chooses on the validation set: val must be >= 1 (in the cell ${describePoint(cellInput)})`);
     // Option combinations an optimizer refuses at creation (e.g. an odd ES population) are refused now.
     const optKey = `${config.optimizer} ${JSON.stringify(config.options)}`;
     if (!checkedOptimizers.has(optKey)) {
@@ -188,13 +237,17 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
     byId.set(id, key);
     const cell: Cell = { index: cells.length, key, id, config };
     if (variant !== undefined) cell.variant = variant;
+    if (setting.length > 0) cell.tune = setting.map(([k]) => k);
     cells.push(cell);
     byKey.set(key, cell);
   };
 
   const rec = (i: number) => {
     if (i === axes.length) {
-      for (const v of variantNames) for (const s of seeds) emit(v, s as number);
+      for (const v of variantNames) {
+        const { name, settings } = tuneOf(v, optimizerOf(v));
+        for (const setting of settings) for (const s of seeds) emit(v, name, setting, s as number);
+      }
       return;
     }
     for (const v of axes[i].values) {
@@ -216,6 +269,7 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
     ...Object.entries(spec.variants ?? {}).flatMap(([n, v]) =>
       Object.keys(v).map((k): [string, string] => [`variants:${n}:${k}`, sourceOf(sources, 'variants', n, k)]),
     ),
+    ...Object.entries(spec.tune ?? {}).flatMap(([n, e]) => Object.keys(e).map((k): [string, string] => [`tune:${n}:${k}`, sourceOf(sources, 'tune', n, k)])),
   ];
   const cellOptimizers = [...new Set(cells.map((c) => c.config.optimizer))];
   const cellTasks = [...new Set(cells.map((c) => c.config.task))];
@@ -228,6 +282,12 @@ export function expandGrid(parsed: ParsedExperiment): Cell[] {
       if (!src.startsWith('override ')) continue;
       const opt = tag.split(':')[1];
       throw new UsageError(src, `an option of ${opt}, but no cell uses ${opt} (the cells' optimizers: ${cellOptimizers.join(', ')})`);
+    }
+    // The same for tune entries: one of an optimizer or variant no cell has is fine in the file.
+    if (tag.startsWith('tune:')) {
+      if (!src.startsWith('override ')) continue;
+      const name = tag.split(':')[1];
+      throw new UsageError(src, `no cell is of optimizer or variant ${name} (the cells' optimizers: ${cellOptimizers.join(', ')})`);
     }
     const key = tag.split(':').pop()!;
     if (key.startsWith('task.'))

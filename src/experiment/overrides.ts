@@ -6,14 +6,16 @@
  * (or the base seed), several values set a grid axis; `a..b` is an integer range; a list-valued
  * key takes brackets for several values (`hidden=[16],[32,32]`); `ga.sigma=0.1` sets a per-optimizer
  * option; `variant=bptt,ga` keeps only those variants; `health=true|false` and `health.<field>=v`
- * (`health.K=1,2,4,8`) set the health option. An override replaces the key wherever the file set it.
+ * (`health.K=1,2,4,8`) set the health option; `tune.<optimizer or variant>.<option>=v1,v2` sets the
+ * values tuned, `tune=false` drops the tune section. An override replaces the key wherever the file
+ * set it (a tuned option included).
  */
 import { UsageError } from '../errors.js';
 import { optimizers } from '../optimizers/index.js';
 import { type ConfigValue, parseDecimal } from './config.js';
 import { type HealthSpec, healthFieldError, healthFieldHelp, healthFields, isHealthField, resolveHealth } from './health-option.js';
 import { checkKey, checkOptimizerOptions, parseList } from './spec-keys.js';
-import type { ExperimentSpec, ParsedExperiment, Sources } from './spec.js';
+import { type ExperimentSpec, type ParsedExperiment, type Sources, parseTuneValues } from './spec.js';
 
 /** `health=true|false` and `health.<field>=value` (K takes a list: `health.K=1,2,4,8`). */
 function applyHealthOverride(spec: ExperimentSpec, key: string, text: string, field: string): void {
@@ -123,6 +125,22 @@ export function applyOverrides(parsed: ParsedExperiment, overrides: readonly str
       applyHealthOverride(spec, key, text, field);
       continue;
     }
+    if (key === 'tune') {
+      if (text.trim() !== 'false') throw new UsageError(field, `expected tune=false (no tuning) or tune.<optimizer or variant>.<option>=v1,v2, got '${text}'`);
+      delete spec.tune;
+      continue;
+    }
+    if (key.startsWith('tune.')) {
+      // Option names have no dots, variant names may: the option is after the last one.
+      const dot = key.lastIndexOf('.');
+      const name = key.slice('tune.'.length, dot);
+      const option = key.slice(dot + 1);
+      if (dot <= 'tune.'.length || option === '') throw new UsageError(field, 'expected tune.<optimizer or variant>.<option>=v1,v2 (e.g. tune.bptt.lr=0.001,0.003,0.01)');
+      const values = parseTuneValues(name, option, splitTopLevel(text, field), spec.variants, spec.grid, field, 'text');
+      spec.tune = { ...spec.tune, [name]: { ...spec.tune?.[name], [option]: values } };
+      sources.set(`tune:${name}:${option}`, field);
+      continue;
+    }
     const dot = key.indexOf('.');
     if (dot > 0 && optimizers.has(key.slice(0, dot))) {
       const opt = key.slice(0, dot);
@@ -132,6 +150,8 @@ export function applyOverrides(parsed: ParsedExperiment, overrides: readonly str
         throw new UsageError(field, `a per-optimizer option takes one value; for a grid use ${option}=${text}`);
       const parsedOpt = checkOptimizerOptions(opt, { [option]: vals[0] }, field, true);
       spec.optimizers[opt] = { ...(spec.optimizers[opt] ?? {}), ...parsedOpt };
+      // A value set for the optimizer is not tuned any more.
+      dropTuned(spec, option, opt);
       // Error messages from the cells must name the override, not the parsed value's field.
       sources.set(`optimizers:${opt}:${option}`, field);
       continue;
@@ -142,6 +162,7 @@ export function applyOverrides(parsed: ParsedExperiment, overrides: readonly str
     delete spec.fixed[key];
     for (const o of Object.values(spec.optimizers)) delete o[key];
     for (const v of Object.values(spec.variants ?? {})) delete v[key];
+    dropTuned(spec, key);
     if (key === 'seed') {
       if (values.length === 1) spec.seed = values[0] as number;
       else {
@@ -160,6 +181,17 @@ export function applyOverrides(parsed: ParsedExperiment, overrides: readonly str
   }
   if (spec.variants && Object.keys(spec.variants).length === 0) throw new UsageError('variant', 'no variant left');
   return { spec, sources };
+}
+
+/** Removes `key` from the tune entries (of `name` only, when given), and entries and a section left empty. */
+function dropTuned(spec: ExperimentSpec, key: string, name?: string): void {
+  if (!spec.tune) return;
+  for (const [n, entry] of Object.entries(spec.tune)) {
+    if (name !== undefined && n !== name) continue;
+    delete entry[key];
+    if (Object.keys(entry).length === 0) delete spec.tune[n];
+  }
+  if (Object.keys(spec.tune).length === 0) delete spec.tune;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -184,9 +216,17 @@ export function overridesBetween(base: ParsedExperiment, target: ExperimentSpec)
   for (const [k, v] of Object.entries(t.grid)) if (!same(v, b.grid[k])) ov.push(`${k}=${v.map(overrideValue).join(',')}`);
   for (const [o, opts] of Object.entries(t.optimizers))
     for (const [k, v] of Object.entries(opts)) if (!same(v, b.optimizers[o]?.[k])) ov.push(`${o}.${k}=${overrideValue(v)}`);
-  if (t.health && !b.health) ov.push('health=true');
-  if (!t.health && b.health) ov.push('health=false');
   try {
+    // Tuning, against what the overrides so far leave (they drop tuned keys they set): the entries
+    // that differ; when the target lacks one that is left, none then all of its own.
+    const bt = applyOverrides(base, ov).spec.tune ?? {};
+    const tt = t.tune ?? {};
+    const lacks = Object.entries(bt).some(([n, e]) => Object.keys(e).some((k) => tt[n]?.[k] === undefined));
+    if (lacks) ov.push('tune=false');
+    for (const [n, e] of Object.entries(tt))
+      for (const [k, vs] of Object.entries(e)) if (lacks || !same(vs, bt[n]?.[k])) ov.push(`tune.${n}.${k}=${vs.map(overrideValue).join(',')}`);
+    if (t.health && !b.health) ov.push('health=true');
+    if (!t.health && b.health) ov.push('health=false');
     if (t.health) {
       // The health fields the overrides so far leave different (health=true brings the defaults).
       const h = applyOverrides(base, ov).spec.health;

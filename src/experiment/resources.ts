@@ -11,7 +11,7 @@
  *     the probe stores the whole training set at K as above; the one-step nmse runs
  *     c = test min(K, max(1, floor(ONESTEP_CHUNK / test))) samples one step at a time (2 c D + c S),
  *     plus its input buffer, c D;
- *   - the data sets: train (K+1) D + test (2K+1) D;
+ *   - the data sets: train (K+1) D + test (2K+1) D + val (K+1) D;
  *   - the optimizer's vectors: GA two populations 2 P n, ES P/2 noise rows, CMA-ES 2 lambda n sample
  *     rows and, with a full covariance, four n x n matrices, random search one candidate, BPTT/Adam 4 n;
  *   - on the WebAssembly kernels (core/kernel-set.ts, the default), each rollout's linear memory also
@@ -53,7 +53,7 @@ export function cellNeeds(cfg: CellConfig): CellNeeds {
   const sizes = [F, ...cfg.hidden, D];
   let n = 0;
   for (let l = 1; l < sizes.length; l++) n += sizes[l - 1] * sizes[l] + sizes[l];
-  const { K, train, test } = cfg;
+  const { K, train, test, val } = cfg;
   const B = cfg.batch > 0 ? Math.min(cfg.batch, train) : train;
   const o = cfg.options;
   const num = (k: string) => Number(o[k] ?? 0);
@@ -107,7 +107,7 @@ export function cellNeeds(cfg: CellConfig): CellNeeds {
   const chunk = test * Math.min(K, Math.max(1, Math.floor(ONESTEP_CHUNK / test)));
   const evalRollout = Math.max((seg + 1) * train * D, 2 * chunk * D) + Math.max(seg * train * S, chunk * S) + probeCheckpoints;
   const onestep = chunk * D;
-  const data = (train * (K + 1) + test * (2 * K + 1)) * D;
+  const data = (train * (K + 1) + test * (2 * K + 1) + val * (K + 1)) * D;
   const kernelCopies = activeKernels() === 'wasm' ? 2 * 3 * n : 0;
   const bytes = 8 * (trainRollout + evalRollout + onestep + data + optimizer + 2 * n + kernelCopies);
   return { bytes, stepCost, nParams: n };
@@ -143,11 +143,11 @@ function fmtCount(x: number): string {
  */
 export function checkCellResources(cfg: CellConfig, field = 'cell', limit = memoryLimit()): CellNeeds {
   const needs = cellNeeds(cfg);
-  const shape = `K=${cfg.K} hidden=${cfg.hidden.join(',')} train=${cfg.train} test=${cfg.test}${cfg.batch > 0 ? ` batch=${cfg.batch}` : ''} optimizer=${cfg.optimizer}`;
+  const shape = `K=${cfg.K} hidden=${cfg.hidden.join(',')} train=${cfg.train} test=${cfg.test} val=${cfg.val}${cfg.batch > 0 ? ` batch=${cfg.batch}` : ''} optimizer=${cfg.optimizer}`;
   if (needs.bytes > limit)
     throw new UsageError(
       field,
-      `needs ${fmtBytes(needs.bytes)} of memory (limit ${fmtBytes(limit)}) for ${shape}; lower K, hidden, train or test, or raise the limit with ${MEMORY_LIMIT_ENV}=${Math.ceil(needs.bytes / 1e9)}GB`,
+      `needs ${fmtBytes(needs.bytes)} of memory (limit ${fmtBytes(limit)}) for ${shape}; lower K, hidden, train, test or val, or raise the limit with ${MEMORY_LIMIT_ENV}=${Math.ceil(needs.bytes / 1e9)}GB`,
     );
   if (needs.stepCost > cfg.budget)
     throw new UsageError(

@@ -40,6 +40,7 @@ export function cellRecord(cell: Cell, header: readonly string[], outcome: Sweep
         status: res.status,
         error: res.error ?? '',
         train_nmse: res.eval.train_nmse,
+        val_nmse: res.eval.val_nmse,
         test_nmse: res.eval.test_nmse,
         extrap_nmse: res.eval.extrap_nmse,
         onestep_nmse: res.eval.onestep_nmse,

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { preview } from './config.js';
 import { type HealthSpec, healthFieldError, healthFields } from './health-option.js';
 
-const TOP_KEYS = ['name', 'description', 'seed', 'budget', 'target', 'grid', 'fixed', 'optimizers', 'variants', 'health'] as const;
+const TOP_KEYS = ['name', 'description', 'seed', 'budget', 'target', 'grid', 'fixed', 'optimizers', 'variants', 'tune', 'health'] as const;
 /** An experiment's or a variant's name (it names the results folder): at most 100 characters. */
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
 
@@ -78,6 +78,17 @@ const schema = z.strictObject(
       .optional(),
     variants: z
       .record(z.string(), keyedValues, { error: 'expected an object of variant name: {key: value}' })
+      .optional(),
+    tune: z
+      .record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.array(value, { error: 'expected a list of values to try, e.g. [0.001, 0.003, 0.01]' }).min(1, { error: 'expected a non-empty list of values' }),
+          { error: 'expected an object of option: [values]' },
+        ),
+        { error: 'expected an object of optimizer or variant name: {option: [values]}' },
+      )
       .optional(),
     health: healthSchema.optional(),
   },

@@ -11,6 +11,7 @@
  *   "fixed": { "task": "rotation", "hidden": [16, 16] },
  *   "optimizers": { "bptt": { "lr": 0.01 }, "ga": { "sigma": 0.05 } },
  *   "variants": { "bptt+clip": { "optimizer": "bptt", "clip": 1 } },
+ *   "tune": { "bptt": { "lr": [0.001, 0.003, 0.01] }, "ga": { "sigma": [0.01, 0.03] } },
  *   "health": true                          // or { "K": [1, 2, 4, 8, 16, 32, 64], "snr_batches": 64, ... }
  * }
  * ```
@@ -18,8 +19,11 @@
  * Every key of `grid`, `fixed` and `variants` is a key of the one configuration namespace (config.ts):
  * the same names as `kstep run` flags and CSV columns. `optimizers.<name>` holds options that apply
  * only to cells of that optimizer. `variants` are named partial configurations (an extra grid axis),
- * for comparisons that are not a product of single keys: bptt vs bptt+clip vs ga.
- * Precedence within a cell: registry defaults < fixed < optimizers.<its optimizer> < its variant < grid.
+ * for comparisons that are not a product of single keys: bptt vs bptt+clip vs ga. `tune` lists, per
+ * optimizer or variant, values of its options to choose from: they expand into cells like a grid
+ * axis that only that optimizer's (or variant's) cells have, and the summary chooses among them on
+ * the validation set (output/tuning.ts).
+ * Precedence within a cell: registry defaults < fixed < optimizers.<its optimizer> < its variant < grid, tune.
  *
  * The parts: the file's shape (schema.ts), its keys and values (spec-keys.ts), the `health` option
  * (health-option.ts), command-line overrides (overrides.ts) and the built-in experiments
@@ -31,6 +35,7 @@ import type { OptionValue } from '../optimizers/types.js';
 import type { ConfigValue } from './config.js';
 import { type HealthSpec, resolveHealth } from './health-option.js';
 import { NAME_RE, checkSchema } from './schema.js';
+import { optimizerNames, optimizers } from '../optimizers/index.js';
 import { checkKey, checkOptimizerOptions, parseFor, parseList } from './spec-keys.js';
 
 /** A validated experiment, with every value parsed (numbers are numbers, lists are arrays). */
@@ -43,6 +48,11 @@ export interface ExperimentSpec {
   fixed: Record<string, ConfigValue>;
   optimizers: Record<string, Record<string, OptionValue>>;
   variants?: Record<string, Record<string, ConfigValue>>;
+  /**
+   * Options to tune, per optimizer or variant name: option -> the values to try. A cell takes the
+   * entry of its variant, else that of its optimizer (absent: no tuning).
+   */
+  tune?: Record<string, Record<string, ConfigValue[]>>;
   /** Per-K gradient-health diagnostics of every cell (absent: off). */
   health?: HealthSpec;
 }
@@ -110,13 +120,63 @@ export function parseExperiment(json: unknown): ParsedExperiment {
   const spec: ExperimentSpec = { name: raw.name, seed: raw.seed ?? 1, grid, fixed, optimizers: opts };
   if (raw.description !== undefined) spec.description = raw.description;
   if (variants) spec.variants = variants;
+  if (raw.tune) {
+    const tune = parseTune(raw.tune, variants, grid);
+    for (const [name, entry] of Object.entries(tune)) for (const key of Object.keys(entry)) sources.set(`tune:${name}:${key}`, `tune.${name}.${key}`);
+    spec.tune = tune;
+  }
   const health = resolveHealth(raw.health, 'health');
   if (health) spec.health = health;
   return { spec, sources };
 }
 
+/**
+ * The `tune` section checked: each name an optimizer or a variant, each key an optimizer option
+ * (not a grid axis), each list of values parsed by the option's kind without duplicates. Whether
+ * an option belongs to a cell's optimizer, and whether a variant sets it too, is checked per cell
+ * when the grid is expanded.
+ */
+export function parseTune(
+  raw: Record<string, Record<string, unknown[]>>,
+  variants: Record<string, Record<string, ConfigValue>> | undefined,
+  grid: Record<string, ConfigValue[]>,
+): Record<string, Record<string, ConfigValue[]>> {
+  const out: Record<string, Record<string, ConfigValue[]>> = {};
+  const names = Object.keys(raw);
+  if (names.length === 0) throw new UsageError('tune', 'expected at least one optimizer or variant to tune (or leave "tune" out)');
+  for (const name of names) {
+    const keys = Object.keys(raw[name]);
+    if (keys.length === 0) throw new UsageError(`tune.${name}`, 'expected at least one option: [values]');
+    out[name] = {};
+    for (const key of keys) out[name][key] = parseTuneValues(name, key, raw[name][key], variants, grid, `tune.${name}.${key}`, 'json');
+  }
+  return out;
+}
+
+/** The values of one tuned option (`tune.<name>.<key>`), checked as parseTune describes. */
+export function parseTuneValues(
+  name: string,
+  key: string,
+  raws: readonly unknown[],
+  variants: Record<string, Record<string, ConfigValue>> | undefined,
+  grid: Record<string, ConfigValue[]>,
+  field: string,
+  from: 'text' | 'json',
+): ConfigValue[] {
+  const isVariant = variants !== undefined && name in variants;
+  if (!isVariant && !optimizerNames.includes(name))
+    throw new UsageError(field, `${name} is not an optimizer or a variant (optimizers: ${optimizerNames.join(', ')}${variants ? `; variants: ${Object.keys(variants).join(', ')}` : ''})`);
+  if (checkKey(key, field).kind !== 'option') throw new UsageError(field, `only optimizer options are tuned; ${key} is a configuration key (make it a grid axis)`);
+  if (!isVariant) {
+    const opt = optimizers.get(name)!;
+    if (!opt.options.some((o) => o.name === key)) throw new UsageError(field, `not an option of ${name} (its options: ${opt.options.map((o) => o.name).join(', ')})`);
+  }
+  if (key in grid) throw new UsageError(field, `also a grid axis (grid.${key}): a key is either tuned or in the grid`);
+  return parseList(key, raws, field, from === 'json', from);
+}
+
 /** The label of a spec entry in error messages ("grid.K", "override K=1,2", ...). */
-export function sourceOf(sources: Sources, section: 'grid' | 'fixed' | 'optimizers' | 'variants', ...parts: string[]): string {
+export function sourceOf(sources: Sources, section: 'grid' | 'fixed' | 'optimizers' | 'variants' | 'tune', ...parts: string[]): string {
   const k = `${section}:${parts.join(':')}`;
   return sources.get(k) ?? `${section}.${parts.join('.')}`;
 }

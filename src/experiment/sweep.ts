@@ -112,15 +112,16 @@ export function defaultOutDir(name: string, shard?: { index: number; count: numb
   return shard ? join(base, shardFolderName(shard.index, shard.count)) : base;
 }
 
-/** The keys that name a cell in progress lines: the grid axes, the variant, the seed. */
-function labelKeys(exp: Experiment): string[] {
+/** The keys that name a cell in progress lines: the grid axes, the variant, the tuned options, the seed. */
+export function labelKeys(exp: Experiment): string[] {
   const axes = new Set(Object.keys(exp.spec.grid));
   if (exp.spec.variants) axes.add('variant');
+  for (const entry of Object.values(exp.spec.tune ?? {})) for (const k of Object.keys(entry)) axes.add(k);
   axes.add('seed');
   return exp.header.filter((k) => axes.has(k));
 }
 
-function cellLabel(cell: Cell, keys: readonly string[]): string {
+export function cellLabel(cell: Cell, keys: readonly string[]): string {
   const d = descriptorValues(cell);
   return keys
     .filter((k) => d.has(k))

@@ -1,16 +1,28 @@
 /**
  * summary.csv: one row per configuration (every descriptor column of cells.csv except `seed`),
- * aggregated over its seeds: median and quartiles of test nmse, success rate (the share of cells
- * that reached the target), median cost to target over the cells that reached it, the share of
- * diverged cells, errors, and the dominant gradient-health label at start and end with the median
- * adjoint ratio ||dL/do_0|| / ||dL/do_K||.
+ * aggregated over its seeds: median and quartiles of test nmse, median validation nmse, success
+ * rate (the share of cells that reached the target), median cost to target over the cells that
+ * reached it, the total cost of its cells, the share of diverged cells, errors, and the dominant
+ * gradient-health label at start and end with the median adjoint ratio ||dL/do_0|| / ||dL/do_K||.
+ * The medians of test nmse, validation nmse and cost to target carry a 95% percentile-bootstrap
+ * interval over the seeds, drawn from a stream named after the column and the configuration
+ * (`summary/bootstrap/<column>/<configuration>`), so the same cells give the same interval however
+ * they were run, merged or resumed.
+ *
+ * Rows of kind `config` are the configurations as run. When the experiment tunes options (cells.csv's
+ * `tune` column), each group of configurations that differ only in the tuned options also gets a row
+ * of kind `tuned`, right after them: the setting chosen on the validation set (output/tuning.ts),
+ * its statistics, the number of settings tried and the total cost of all of them (`cost_total`: what
+ * the tuned result cost, tuning included).
  *
  * It is computed from cells.csv alone (the sweep and `kstep summarize` use the same function), in
  * the order configurations first appear there (the grid's canonical order), so its bytes are as
  * deterministic as cells.csv's.
  */
-import { median, quantile } from '../stats/quantile.js';
+import { derive } from '../core/rng.js';
+import { bootstrapMedianCI, median, quantile } from '../stats/index.js';
 import { type CsvValue, EOL, formatRecord, parseNumber } from './csv.js';
+import { chooseSetting, tunedKeys } from './tuning.js';
 
 /** cells.csv as read: header and string fields. */
 export interface CellsTable {
@@ -33,6 +45,7 @@ export const RESULT_COLUMNS = [
   'status',
   'error',
   'train_nmse',
+  'val_nmse',
   'test_nmse',
   'extrap_nmse',
   'onestep_nmse',
@@ -53,11 +66,20 @@ export const RESULT_COLUMNS = [
 export const SUMMARY_STATS = [
   'seeds',
   'test_nmse_median',
+  'test_nmse_ci_lo',
+  'test_nmse_ci_hi',
   'test_nmse_q25',
   'test_nmse_q75',
   'test_nmse_iqr',
+  'val_nmse_median',
+  'val_nmse_ci_lo',
+  'val_nmse_ci_hi',
   'success_rate',
   'cost_to_target_median',
+  'cost_to_target_ci_lo',
+  'cost_to_target_ci_hi',
+  'cost_total',
+  'settings',
   'diverged_share',
   'errors',
   'adjoint_ratio_start_median',
@@ -66,22 +88,53 @@ export const SUMMARY_STATS = [
   'health_end',
 ] as const;
 
+/** summary.csv's first column: a configuration as run, or the setting tuning chose. */
+export const KIND_COLUMN = 'kind';
+export type RowKind = 'config' | 'tuned';
+
+/** One cell of a summary row, as the comparisons and the horizon need it (not written to summary.csv). */
+export interface CellObs {
+  id: string;
+  seed: string;
+  status: string;
+  /** Test nmse; +inf for a blow-up or an error (the worst outcome, not a missing one). */
+  test: number;
+  val: number;
+  onestep: number;
+  lyap_task: number;
+  cost: number;
+}
+
 export interface SummaryRow {
+  kind: RowKind;
   /** Descriptor values (strings as in cells.csv), every descriptor column but seed. */
   config: Record<string, string>;
   seeds: number;
   test_nmse_median: number;
+  test_nmse_ci_lo: number;
+  test_nmse_ci_hi: number;
   test_nmse_q25: number;
   test_nmse_q75: number;
   test_nmse_iqr: number;
+  val_nmse_median: number;
+  val_nmse_ci_lo: number;
+  val_nmse_ci_hi: number;
   success_rate: number;
   cost_to_target_median: number;
+  cost_to_target_ci_lo: number;
+  cost_to_target_ci_hi: number;
+  /** The cost of the row's cells; for a tuned row, of every setting tried (tuning included). */
+  cost_total: number;
+  /** Settings the row stands for: 1, or for a tuned row the number tried. */
+  settings: number;
   diverged_share: number;
   errors: number;
   adjoint_ratio_start_median: number;
   health_start: string;
   adjoint_ratio_end_median: number;
   health_end: string;
+  /** The row's cells (for a tuned row, those of the chosen setting), in cells.csv order. */
+  cells: CellObs[];
 }
 
 export interface Summary {
@@ -116,12 +169,21 @@ export function dominant(labels: readonly string[]): string {
   return best;
 }
 
+/** The 95% percentile-bootstrap interval of a median, from the stream of its column and configuration. */
+function medianCI(values: readonly number[], column: string, configKey: string): [number, number] {
+  if (values.length === 0) return [NaN, NaN];
+  return bootstrapMedianCI(values, derive('summary', `bootstrap/${column}/${configKey}`), { level: 0.95 });
+}
+
+/** Finite values and +inf as they are; NaN (a blow-up) as +inf: the worst outcome. */
+const worstIfNaN = (x: number) => (Number.isNaN(x) ? Infinity : x);
+
 export function summarize(table: CellsTable): Summary {
   const { header, rows } = table;
   const desc = descriptorColumnsOf(header);
   const configColumns = desc.filter((c) => c !== 'seed');
   const col = new Map(header.map((h, i) => [h, i]));
-  const at = (row: string[], name: string) => row[col.get(name)!] ?? '';
+  const at = (row: string[], name: string) => (col.has(name) ? (row[col.get(name)!] ?? '') : '');
   const groups = new Map<string, string[][]>();
   for (const row of rows) {
     const key = JSON.stringify(configColumns.map((c) => at(row, c)));
@@ -129,42 +191,113 @@ export function summarize(table: CellsTable): Summary {
     if (!g) groups.set(key, (g = []));
     g.push(row);
   }
-  const out: SummaryRow[] = [];
-  for (const g of groups.values()) {
+  const obsOf = (r: string[]): CellObs => {
+    const error = at(r, 'status') === 'error';
+    return {
+      id: r[0],
+      seed: at(r, 'seed'),
+      status: at(r, 'status'),
+      test: error ? Infinity : worstIfNaN(parseNumber(at(r, 'test_nmse'))),
+      val: parseNumber(at(r, 'val_nmse')),
+      onestep: parseNumber(at(r, 'onestep_nmse')),
+      lyap_task: parseNumber(at(r, 'lyap_task')),
+      cost: parseNumber(at(r, 'cost')),
+    };
+  };
+  const configRows: SummaryRow[] = [];
+  for (const [key, g] of groups) {
     const config: Record<string, string> = {};
     for (const c of configColumns) config[c] = at(g[0], c);
     const ran = g.filter((r) => at(r, 'status') !== 'error');
     // A non-finite test nmse (a blow-up) ranks as the worst possible outcome, not as missing.
-    const nmse = ran.map((r) => parseNumber(at(r, 'test_nmse'))).map((x) => (Number.isNaN(x) ? Infinity : x)).sort((a, b) => a - b);
+    const nmse = ran.map((r) => worstIfNaN(parseNumber(at(r, 'test_nmse')))).sort((a, b) => a - b);
+    const val = ran.map((r) => worstIfNaN(parseNumber(at(r, 'val_nmse')))).sort((a, b) => a - b);
+    const hasVal = ran.some((r) => at(r, 'val_nmse') !== '');
     const reached = g.filter((r) => at(r, 'status') === 'reached');
+    const toTarget = reached.map((r) => parseNumber(at(r, 'cost_to_target'))).filter((x) => !Number.isNaN(x));
     const q25 = quantile(nmse, 0.25);
     const q75 = quantile(nmse, 0.75);
     const finiteNum = (name: string) => ran.map((r) => parseNumber(at(r, name))).filter((x) => !Number.isNaN(x));
-    out.push({
+    const [tlo, thi] = medianCI(nmse, 'test_nmse', key);
+    const [vlo, vhi] = hasVal ? medianCI(val, 'val_nmse', key) : [NaN, NaN];
+    const [clo, chi] = medianCI(toTarget, 'cost_to_target', key);
+    configRows.push({
+      kind: 'config',
       config,
       seeds: g.length,
       test_nmse_median: quantile(nmse, 0.5),
+      test_nmse_ci_lo: tlo,
+      test_nmse_ci_hi: thi,
       test_nmse_q25: q25,
       test_nmse_q75: q75,
       test_nmse_iqr: q75 === Infinity && q25 === Infinity ? NaN : q75 - q25,
+      val_nmse_median: hasVal ? quantile(val, 0.5) : NaN,
+      val_nmse_ci_lo: vlo,
+      val_nmse_ci_hi: vhi,
       success_rate: reached.length / g.length,
-      cost_to_target_median: median(reached.map((r) => parseNumber(at(r, 'cost_to_target')))),
+      cost_to_target_median: median(toTarget),
+      cost_to_target_ci_lo: clo,
+      cost_to_target_ci_hi: chi,
+      cost_total: g.reduce((sum, r) => sum + (parseNumber(at(r, 'cost')) || 0), 0),
+      settings: 1,
       diverged_share: g.filter((r) => at(r, 'status') === 'diverged').length / g.length,
       errors: g.length - ran.length,
       adjoint_ratio_start_median: median(finiteNum('adjoint_ratio_start')),
       health_start: dominant(ran.map((r) => at(r, 'health_start'))),
       adjoint_ratio_end_median: median(finiteNum('adjoint_ratio_end')),
       health_end: dominant(ran.map((r) => at(r, 'health_end'))),
+      cells: g.map(obsOf),
     });
   }
-  return { configColumns, rows: out };
+  return { configColumns, rows: withTunedRows(configRows, configColumns) };
+}
+
+/**
+ * The config rows with, after the last setting of each tuned group, that group's tuned row: a copy
+ * of the chosen setting's row (output/tuning.ts) with the number of settings and their total cost.
+ */
+function withTunedRows(configRows: readonly SummaryRow[], configColumns: readonly string[]): SummaryRow[] {
+  const groupOf = (r: SummaryRow): string | undefined => {
+    const keys = tunedKeys(r.config.tune);
+    if (keys.length === 0) return undefined;
+    return JSON.stringify(configColumns.filter((c) => !keys.includes(c)).map((c) => r.config[c]));
+  };
+  const members = new Map<string, SummaryRow[]>();
+  for (const r of configRows) {
+    const g = groupOf(r);
+    if (g === undefined) continue;
+    let list = members.get(g);
+    if (!list) members.set(g, (list = []));
+    list.push(r);
+  }
+  const out: SummaryRow[] = [];
+  for (const r of configRows) {
+    out.push(r);
+    const g = groupOf(r);
+    if (g === undefined) continue;
+    const list = members.get(g)!;
+    // The tuned row follows the group's last setting in cells.csv's order.
+    if (list[list.length - 1] !== r) continue;
+    // A cell in error counts as +inf, like a blow-up (its val_nmse is empty).
+    const chosen = list[chooseSetting(list.map((s) => s.cells.map((c) => (c.status === 'error' ? Infinity : c.val))))];
+    out.push({ ...chosen, kind: 'tuned', settings: list.length, cost_total: list.reduce((sum, s) => sum + s.cost_total, 0) });
+  }
+  return out;
+}
+
+/**
+ * The rows the tables and the report show: the tuned rows in place of the settings they chose
+ * from, and every untuned configuration.
+ */
+export function shownRows(summary: Summary): SummaryRow[] {
+  return summary.rows.filter((r) => r.kind === 'tuned' || tunedKeys(r.config.tune).length === 0);
 }
 
 /** summary.csv's text. Descriptor values are copied as written in cells.csv. */
 export function summaryCsv(summary: Summary): string {
-  const lines = [formatRecord([...summary.configColumns, ...SUMMARY_STATS])];
+  const lines = [formatRecord([KIND_COLUMN, ...summary.configColumns, ...SUMMARY_STATS])];
   for (const r of summary.rows) {
-    const values: CsvValue[] = summary.configColumns.map((c) => r.config[c]);
+    const values: CsvValue[] = [r.kind, ...summary.configColumns.map((c) => r.config[c])];
     for (const s of SUMMARY_STATS) values.push(r[s]);
     lines.push(formatRecord(values));
   }
@@ -175,7 +308,7 @@ export function summaryCsv(summary: Summary): string {
 export function summaryJson(summary: Summary): Record<string, unknown>[] {
   const num = (x: number) => (Number.isNaN(x) ? null : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
   return summary.rows.map((r) => {
-    const o: Record<string, unknown> = { ...r.config };
+    const o: Record<string, unknown> = { [KIND_COLUMN]: r.kind, ...r.config };
     for (const s of SUMMARY_STATS) o[s] = typeof r[s] === 'number' ? num(r[s] as number) : r[s];
     return o;
   });
@@ -232,7 +365,9 @@ export function summarizeHealth(cells: CellsTable, health: CellsTable): HealthSu
   const arm = arms.find((a) => ran.some((r) => armOf(r) === a && at(r, 'optimizer') === 'bptt')) ?? arms[0];
   if (arm === undefined) return undefined;
   const mine = ran.filter((r) => armOf(r) === arm);
-  const varying = desc.filter((c) => !['K', 'seed', 'variant', 'optimizer'].includes(c) && new Set(mine.map((r) => at(r, c))).size > 1);
+  // Tuned options take the chosen value of each K: they are not columns.
+  const tuned = new Set(mine.flatMap((r) => tunedKeys(at(r, 'tune'))));
+  const varying = desc.filter((c) => !['K', 'seed', 'variant', 'optimizer', 'tune'].includes(c) && !tuned.has(c) && new Set(mine.map((r) => at(r, c))).size > 1);
   const labelOf = (row: string[]) => {
     const parts = varying.map((c) => (c === 'activation' ? at(row, c) : `${c}=${at(row, c)}`));
     return parts.length ? parts.join(' ') : at(row, 'activation');

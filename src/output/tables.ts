@@ -2,9 +2,14 @@
  * Terminal pivots of a summary (cli-table3 + chalk):
  *
  * - the headline pivot: rows K, columns activation x optimizer (x variant, when the experiment has
- *   variants), each cell the median test nmse over seeds and the success rate (reached/seeds),
- *   coloured by outcome: green when most seeds reached the target, red when the median is no better
- *   than predicting the mean (nmse >= 0.5) or most seeds diverged, yellow in between;
+ *   variants), each cell the median test nmse over seeds and the success rate (reached/seeds), the
+ *   median's 95% bootstrap interval and, for a tuned arm, the values tuning chose, coloured by
+ *   outcome: green when most seeds reached the target, red when the median is no better than
+ *   predicting the mean (nmse >= 0.5) or most seeds diverged, yellow in between;
+ * - the cost of the experiment, tuning included, per arm;
+ * - who beats whom (compare.ts): per K and activation (and facet), every pair of arms on their
+ *   paired seeds, with Wilcoxon's p, Holm-adjusted over the pairs of that table;
+ * - the horizon on expanding maps (horizon.ts), measured and predicted;
  * - the gradient-health pivot for BPTT: rows K, columns activation (x variant), each cell the median
  *   adjoint ratio ||dL/do_0|| / ||dL/do_K|| and the dominant health label at initialisation, and
  *   the same at the end of training.
@@ -14,13 +19,18 @@
  *   the trained nets (and, when each row has its own nets, their Lyapunov exponent), with the
  *   Lyapunov exponents of net and task in the last rows (see summarizeHealth).
  *
- * Any other descriptor that varies within one optimizer (task.r, hidden, lr, ...) splits the pivots
- * into one table per value combination, titled with it. Colour only when asked (the caller decides:
+ * The rows shown are the summary's shown rows: a tuned arm by the setting tuning chose (summary.ts).
+ * Any other descriptor that varies within one optimizer (task.r, hidden, lr, ...; not a tuned option)
+ * splits the pivots into one table per value combination, titled with it. Colour only when asked (the caller decides:
  * a TTY and no NO_COLOR).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { HealthView, Summary, SummaryRow } from './summary.js';
+import { type ComparisonFamily, compareArms } from './compare.js';
+import { HORIZON_TOL, type Horizon, horizons } from './horizon.js';
+import { armOf, chosenText, facetColumns, facetTitle, tunedColumns } from './layout.js';
+import { type HealthView, type Summary, type SummaryRow, shownRows } from './summary.js';
+import { tunedKeys } from './tuning.js';
 
 export interface TableOptions {
   color: boolean;
@@ -56,39 +66,15 @@ export function fmt(x: number): string {
   return x.toExponential(1);
 }
 
-const PIVOT_KEYS = ['K', 'activation', 'optimizer', 'variant', 'seed'];
-
-/** Descriptor columns that vary within one (optimizer, variant): they split the pivots into facets. */
-export function facetColumns(summary: Summary): string[] {
-  const out: string[] = [];
-  for (const c of summary.configColumns) {
-    if (PIVOT_KEYS.includes(c)) continue;
-    const seen = new Map<string, string>();
-    let varies = false;
-    for (const r of summary.rows) {
-      const arm = `${r.config.optimizer}\u0000${r.config.variant ?? ''}`;
-      const prev = seen.get(arm);
-      if (prev === undefined) seen.set(arm, r.config[c]);
-      else if (prev !== r.config[c]) {
-        varies = true;
-        break;
-      }
-    }
-    if (varies) out.push(c);
-  }
-  return out;
-}
-
 interface Facet {
   title: string;
   rows: SummaryRow[];
 }
 
-function facets(summary: Summary, rows: SummaryRow[]): Facet[] {
-  const cols = facetColumns(summary);
+function facets(cols: readonly string[], rows: SummaryRow[]): Facet[] {
   const m = new Map<string, SummaryRow[]>();
   for (const r of rows) {
-    const title = cols.map((c) => `${c}=${r.config[c]}`).join(' ');
+    const title = facetTitle(cols, r);
     let g = m.get(title);
     if (!g) m.set(title, (g = []));
     g.push(r);
@@ -104,10 +90,6 @@ function sortK(ks: string[]): string[] {
   return [...ks].sort((a, b) => Number(a) - Number(b));
 }
 
-function armOf(r: SummaryRow): string {
-  return r.config.variant !== undefined && r.config.variant !== '' ? r.config.variant : r.config.optimizer;
-}
-
 function newTable(): Table.Table {
   // No cli-table3 colours of its own: chalk decides.
   return new Table({ style: { head: [], border: [] } });
@@ -116,7 +98,10 @@ function newTable(): Table.Table {
 function outcomeCell(r: SummaryRow, c: ChalkInstance): string {
   const n = r.seeds;
   const reached = Math.round(r.success_rate * n);
-  const text = `${fmt(r.test_nmse_median)} (${reached}/${n})`;
+  const lines = [`${fmt(r.test_nmse_median)} (${reached}/${n})`, `[${fmt(r.test_nmse_ci_lo)}, ${fmt(r.test_nmse_ci_hi)}]`];
+  const chosen = chosenText(r);
+  if (chosen) lines.push(chosen);
+  const text = lines.join('\n');
   if (r.success_rate >= 0.5) return c.green(text);
   if (r.test_nmse_median >= 0.5 || r.diverged_share > 0.5) return c.red(text);
   return c.yellow(text);
@@ -217,13 +202,21 @@ function pivot(rows: SummaryRow[], arms: string[], cell: (r: SummaryRow) => stri
     .join('\n');
 }
 
+/** The shown rows and their facet columns. */
+function shown(summary: Summary): { rows: SummaryRow[]; cols: string[] } {
+  const rows = shownRows(summary);
+  return { rows, cols: facetColumns(summary.configColumns, rows) };
+}
+
 /** The headline pivot(s): median test nmse (success rate) per K x activation x optimizer. */
 export function headlineTables(summary: Summary, opts: TableOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const parts: string[] = [];
-  for (const f of facets(summary, summary.rows)) {
+  const { rows, cols } = shown(summary);
+  const tuned = tunedColumns(rows).size > 0;
+  for (const f of facets(cols, rows)) {
     const arms = uniq(f.rows.map(armOf));
-    const title = `Median test nmse over seeds (reached target / seeds), rows K${f.title ? ` - ${f.title}` : ''}`;
+    const title = `Median test nmse over seeds (reached target / seeds), its 95% bootstrap interval${tuned ? ', the tuned values chosen on validation' : ''}; rows K${f.title ? ` - ${f.title}` : ''}`;
     parts.push(`${c.bold(title)}\n${pivot(f.rows, arms, (r) => outcomeCell(r, c), c, opts.width ?? 120)}`);
   }
   return parts.join('\n\n');
@@ -232,10 +225,11 @@ export function headlineTables(summary: Summary, opts: TableOptions): string {
 /** The gradient-health pivot(s) for BPTT cells; empty string when there are none. */
 export function healthTables(summary: Summary, opts: TableOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const bptt = summary.rows.filter((r) => r.config.optimizer === 'bptt');
+  const { rows, cols } = shown(summary);
+  const bptt = rows.filter((r) => r.config.optimizer === 'bptt');
   if (bptt.length === 0) return '';
   const parts: string[] = [];
-  for (const f of facets(summary, bptt)) {
+  for (const f of facets(cols, bptt)) {
     const arms = uniq(f.rows.map((r) => (r.config.variant !== undefined && r.config.variant !== '' ? r.config.variant : '')));
     const title = `BPTT gradient health: median ||dL/do_0||/||dL/do_K|| and label, at start -> at end, rows K${f.title ? ` - ${f.title}` : ''}`;
     const rows = f.rows.map((r) => ({ ...r, config: { ...r.config, optimizer: r.config.variant ? r.config.variant : '' } }));
@@ -292,8 +286,96 @@ export function healthPivotTables(summary: Summary, opts: TableOptions): string 
   return summary.health.views.map((v) => healthView(v, c, opts.width ?? 120)).join('\n\n');
 }
 
+/** Network applications as 2.10e9, counts as they are. */
+function fmtCost(x: number): string {
+  return x >= 1e4 ? x.toExponential(2).replace('e+', 'e') : String(x);
+}
+
+/**
+ * The cost of the experiment, tuning included: per arm its cells, the settings each shown result
+ * was chosen from, the cost of all its cells, and what one shown result cost per seed.
+ */
+export function costTable(summary: Summary, opts: TableOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const config = summary.rows.filter((r) => r.kind === 'config');
+  if (config.length === 0) return '';
+  const { rows } = shown(summary);
+  const arms = uniq(rows.map(armOf));
+  const t = newTable();
+  t.push([c.bold('arm'), c.bold('cells'), c.bold('tuned'), c.bold('cost of all cells'), c.bold('cost of a result per seed')]);
+  let cells = 0;
+  let total = 0;
+  for (const arm of arms) {
+    const mine = config.filter((r) => armOf(r) === arm);
+    const results = rows.filter((r) => armOf(r) === arm);
+    const n = mine.reduce((sum, r) => sum + r.seeds, 0);
+    const cost = mine.reduce((sum, r) => sum + r.cost_total, 0);
+    cells += n;
+    total += cost;
+    const keys = uniq(results.flatMap((r) => tunedKeys(r.config.tune)));
+    const settings = uniq(results.map((r) => String(r.settings)));
+    const tuned = keys.length ? `${keys.join(', ')}: ${settings.join(' or ')} settings` : '-';
+    const perSeed = results.map((r) => r.cost_total / r.seeds).sort((a, b) => a - b);
+    t.push([arm, String(n), tuned, fmtCost(cost), `median ${fmtCost(perSeed[Math.floor((perSeed.length - 1) / 2)])}`]);
+  }
+  const included = tunedColumns(rows).size > 0 ? ', tuning included' : '';
+  return `${c.bold(`Cost in network applications${included}: ${fmtCost(total)} in ${cells} cells`)}\n${t.toString()}`;
+}
+
+/** A p-value in 2 significant digits without exponent down to 1e-4. */
+export function fmtP(p: number): string {
+  if (Number.isNaN(p)) return '-';
+  if (p < 1e-4) return '<1e-4';
+  return String(Number(p.toPrecision(2)));
+}
+
+/** One family's who-beats-whom table. */
+function comparisonTable(f: ComparisonFamily, c: ChalkInstance): string {
+  const seeds = uniq(f.rows.map((r) => String(r.n)));
+  const where = [`K = ${f.K}`, f.activation, f.facet].filter((x) => x !== '').join(', ');
+  const title = `Who beats whom at ${where}: test nmse on ${seeds.join(' or ')} paired seeds; Wilcoxon signed-rank p, Holm over ${f.rows.length === 1 ? 'this 1 comparison' : `these ${f.rows.length} comparisons`}`;
+  const t = newTable();
+  t.push([c.bold('A vs B'), c.bold('wins A:B (ties)'), c.bold('median A/B'), c.bold('p'), c.bold('p Holm')]);
+  for (const r of f.rows) {
+    const wins = `${r.winsA}:${r.winsB}${r.ties ? ` (${r.ties})` : ''}`;
+    const pHolm = r.pHolm < 0.05 ? c.green(fmtP(r.pHolm)) : fmtP(r.pHolm);
+    t.push([`${r.a} vs ${r.b}`, wins, fmt(r.medianRatio), fmtP(r.p), pHolm]);
+  }
+  return `${c.bold(title)}\n${t.toString()}`;
+}
+
+/** The who-beats-whom tables of the shown rows; empty string when no configuration has two arms. */
+export function comparisonTables(summary: Summary, opts: TableOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const { rows, cols } = shown(summary);
+  return compareArms(rows, cols)
+    .map((f) => comparisonTable(f, c))
+    .join('\n\n');
+}
+
+/** The horizon table; empty string when no task expands. */
+export function horizonTable(summary: Summary, opts: TableOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const { rows, cols } = shown(summary);
+  const hs = horizons(rows, cols);
+  if (hs.length === 0) return '';
+  const t = newTable();
+  const place = (h: Horizon) => [h.facet, h.activation].filter((x) => x !== '').join(' ');
+  t.push([c.bold('where'), c.bold('arm'), c.bold('lambda'), c.bold('measured K'), c.bold('one-step nmse e (at K)'), c.bold('predicted K')]);
+  for (const h of hs) t.push([place(h), h.arm, fmt(h.lambda), h.measured === undefined ? 'none' : String(h.measured), `${fmt(h.onestep)} (${h.atK})`, fmt(h.predicted)]);
+  const title = `Horizon on expanding maps: the largest K with median test nmse < ${HORIZON_TOL}, against 1 + ln(${HORIZON_TOL} / e) / (2 lambda) from the one-step nmse e of the nets trained at that K (lambda: the map's Lyapunov exponent)`;
+  return `${c.bold(title)}\n${t.toString()}`;
+}
+
 /** All pivots, as printed at the end of a sweep and by `kstep summarize`. */
 export function renderTables(summary: Summary, opts: TableOptions): string {
-  const parts = [headlineTables(summary, opts), healthTables(summary, opts), healthPivotTables(summary, opts)].filter((s) => s !== '');
+  const parts = [
+    headlineTables(summary, opts),
+    costTable(summary, opts),
+    comparisonTables(summary, opts),
+    horizonTable(summary, opts),
+    healthTables(summary, opts),
+    healthPivotTables(summary, opts),
+  ].filter((s) => s !== '');
   return parts.join('\n\n') + '\n';
 }

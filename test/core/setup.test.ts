@@ -22,6 +22,7 @@ const setup: Setup = {
   K: 3,
   train: 6,
   test: 4,
+  val: 5,
   batch: 0,
   curriculum: 'none',
   K0: 1,

@@ -1,7 +1,8 @@
 /**
- * Writes data files from kstep's own draws: the training and test sets a built-in task's objective
- * draws for a seed (streams `data/<task>` then `train` and `test`, core/setup.ts), as rows
- * x0_1..x0_D, y_1..y_D (y = f^K(x0)) with a split column marking which set each row came from.
+ * Writes data files from kstep's own draws: the training, test and validation sets a built-in
+ * task's objective draws for a seed (streams `data/<task>` then `train`, `test` and `val`,
+ * core/setup.ts), as rows x0_1..x0_D, y_1..y_D (y = f^K(x0)) with a split column marking which set
+ * each row came from.
  * A data file written so must train exactly like the built-in task.
  */
 import { writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ export interface PairsOptions {
   Ks: number[];
   train: number;
   test: number;
+  /** Validation rows (default none). */
+  val?: number;
   kColumn?: boolean;
   split?: boolean;
 }
@@ -31,7 +34,7 @@ export function pairsCsv(o: PairsOptions): string {
   const lines = [cols.join(',')];
   for (const K of o.Ks) {
     const data = derive(o.seed ?? 1, `data/${task.name}`);
-    for (const [set, n] of [['train', o.train], ['test', o.test]] as const) {
+    for (const [set, n] of [['train', o.train], ['test', o.test], ['val', o.val ?? 0]] as const) {
       const ds = new Dataset(task, n, K, data.derive(set));
       for (let s = 0; s < n; s++) {
         const row: (string | number)[] = [];

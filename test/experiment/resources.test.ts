@@ -18,10 +18,11 @@ describe('cellNeeds: memory', () => {
     const cfg = { ...resolveConfig({ K: 100000, hidden: [8], budget: 2e4 }), memory: 'full' as const };
     const { bytes } = cellNeeds(cfg);
     const perRollout = 8 * 256 * (100001 * 2 + 100000 * 18);
-    // ... plus the data sets, 8 (256 (K+1) + 256 (2K+1)) D, and small change.
-    const data = 8 * 256 * (100001 + 200001) * 2;
+    // ... plus the data sets, 8 (256 (K+1) + 256 (2K+1) + 256 (K+1)) D (training, test, validation), and small change.
+    const data = 8 * 256 * (100001 + 200001 + 100001) * 2;
     expect(bytes).toBeGreaterThan(2 * perRollout + data);
     expect(bytes).toBeLessThan(2 * perRollout + data + 1e8);
+    expect(bytes - cellNeeds({ ...resolveConfig({ K: 100000, hidden: [8], budget: 2e4, val: 0 }), memory: 'full' }).bytes).toBe(8 * 256 * 100001 * 2);
   });
 
   it('memory sqrt (and auto for this cell) keeps one segment of ceil(sqrt(K)) steps and the checkpoints', () => {
@@ -50,12 +51,12 @@ describe('cellNeeds: memory', () => {
       objective.probe(theta0);
       objective.evaluate(theta0);
       const used = 8 * objective.bufferDoubles();
-      // Besides the rollouts: the data sets (train (K+1) + test (2K+1)) D, the one-step input buffer
-      // (at most 4096 samples), the optimizer's vectors and, on the WebAssembly kernels, each
-      // rollout's copies of the parameters, their transposed weights and the gradient, and the rest
-      // of its memory's last 64 KiB page (its buffers take the largest layout, not each one's largest).
+      // Besides the rollouts: the data sets (train (K+1) + test (2K+1) + val (K+1)) D, the one-step
+      // input buffer (at most 4096 samples), the optimizer's vectors and, on the WebAssembly kernels,
+      // each rollout's copies of the parameters, their transposed weights and the gradient, and the
+      // rest of its memory's last 64 KiB page (its buffers take the largest layout, not each one's largest).
       const copies = activeKernels() === 'wasm' ? 2 * (3 * theta0.length + 8192) : 0;
-      const rest = 8 * ((40 * 201 + 30 * 401) * 2 + 4096 * 2 + 6 * theta0.length + copies);
+      const rest = 8 * ((40 * 201 + 30 * 401 + 256 * 201) * 2 + 4096 * 2 + 6 * theta0.length + copies);
       expect(cellNeeds(cfg).bytes).toBeGreaterThanOrEqual(used);
       expect(cellNeeds(cfg).bytes).toBeLessThan(used + rest);
     }

@@ -33,12 +33,12 @@ function readCsv(file: string): Record<string, string>[] {
 const tmp = () => mkdtempSync(join(tmpdir(), 'kstep-data-'));
 
 describe('a data file written from the built-in rotation at K = 8 (same draws, split column)', () => {
-  const cell = { K: 8, train: 128, test: 96, activation: 'tanh', hidden: '16' };
+  const cell = { K: 8, train: 128, test: 96, val: 48, activation: 'tanh', hidden: '16' };
 
   it('trains exactly like the built-in task, in process: bptt with minibatches, adam, ga, cmaes', async () => {
     const dir = tmp();
     // Named rotation.csv: its streams are data/rotation, as the built-in's, so minibatches match too.
-    writePairs(join(dir, 'rotation.csv'), { Ks: [8], train: cell.train, test: cell.test, seed: 3 });
+    writePairs(join(dir, 'rotation.csv'), { Ks: [8], train: cell.train, test: cell.test, val: cell.val, seed: 3 });
     const task = await loadTaskModule(`data:${join(dir, 'rotation.csv')}`);
     for (const opt of [{ optimizer: 'bptt', batch: 32 }, { optimizer: 'bptt', lr: 0.01 }, { optimizer: 'ga', batch: 64 }, { optimizer: 'cmaes' }]) {
       const common = { ...cell, ...opt, budget: 2e5, seed: 3 };
@@ -46,6 +46,9 @@ describe('a data file written from the built-in rotation at K = 8 (same draws, s
       const b = runCell(resolveConfig({ ...common, task }));
       expect(Math.abs(b.eval.test_nmse - a.eval.test_nmse), opt.optimizer).toBeLessThanOrEqual(1e-12);
       expect(Math.abs(b.eval.train_nmse - a.eval.train_nmse)).toBeLessThanOrEqual(1e-12);
+      // The rows marked val are the built-in's validation set.
+      expect(Math.abs(b.eval.val_nmse - a.eval.val_nmse)).toBeLessThanOrEqual(1e-12);
+      expect(Number.isFinite(b.eval.val_nmse)).toBe(true);
       expect(b.cost).toBe(a.cost);
       // Not vacuous: finite numbers after many steps, from a net that moved.
       expect(Number.isFinite(a.eval.test_nmse)).toBe(true);
@@ -58,8 +61,8 @@ describe('a data file written from the built-in rotation at K = 8 (same draws, s
 
   it('through kstep run: the same test nmse to 1e-12', () => {
     const dir = tmp();
-    writePairs(join(dir, 'rotation.csv'), { Ks: [8], train: cell.train, test: cell.test, seed: 2 });
-    const args = ['--K', '8', '--train', '128', '--test', '96', '--batch', '32', '--hidden', '16', '--budget', '2e5', '--seed', '2', '--json'];
+    writePairs(join(dir, 'rotation.csv'), { Ks: [8], train: cell.train, test: cell.test, val: cell.val, seed: 2 });
+    const args = ['--K', '8', '--train', '128', '--test', '96', '--val', '48', '--batch', '32', '--hidden', '16', '--budget', '2e5', '--seed', '2', '--json'];
     const a = kstep(['run', '--task', 'rotation', ...args]);
     const b = kstep(['run', '--task', 'data:./rotation.csv', ...args], dir);
     expect(a.code, a.stderr).toBe(0);
@@ -74,22 +77,23 @@ describe('a data file written from the built-in rotation at K = 8 (same draws, s
 describe('several horizons and the seeded split', () => {
   it('a ramp trains on the horizons present (the largest at or below the scheduled K)', async () => {
     const dir = tmp();
-    writePairs(join(dir, 'multi.csv'), { Ks: [2, 4, 8], train: 40, test: 20, kColumn: true });
+    writePairs(join(dir, 'multi.csv'), { Ks: [2, 4, 8], train: 40, test: 20, val: 10, kColumn: true });
     const task = await loadTaskModule(`data:${join(dir, 'multi.csv')}`);
     const p = recordedPairs(task)!;
     expect([1, 2, 3, 4, 5, 7, 8, 9].map((k) => horizonFor(p, k))).toEqual([2, 2, 2, 4, 4, 4, 8, 8]);
-    const r = runCell(resolveConfig({ task, K: 8, train: 40, test: 20, curriculum: 'ramp', K0: 1, hidden: '8', budget: 5e4 }));
+    const r = runCell(resolveConfig({ task, K: 8, train: 40, test: 20, val: 10, curriculum: 'ramp', K0: 1, hidden: '8', budget: 5e4 }));
     expect(r.status).not.toBe('error');
-    const mixed = runCell(resolveConfig({ task, K: 8, train: 40, test: 20, curriculum: 'mixed', hidden: '8', budget: 5e4 }));
+    expect(Number.isFinite(r.eval.val_nmse)).toBe(true);
+    const mixed = runCell(resolveConfig({ task, K: 8, train: 40, test: 20, val: 10, curriculum: 'mixed', hidden: '8', budget: 5e4 }));
     expect(Number.isFinite(mixed.eval.test_nmse)).toBe(true);
   });
 
-  it('without a split column, train and test are disjoint rows drawn by the seed', async () => {
+  it('without a split column, train, test and val are disjoint rows drawn by the seed; val moves no train or test row', async () => {
     const dir = tmp();
     writePairs(join(dir, 'nosplit.csv'), { Ks: [8], train: 30, test: 30, split: false });
     const task = await loadTaskModule(`data:${join(dir, 'nosplit.csv')}`);
     const p = recordedPairs(task)!;
-    const need = { K: 8, train: 25, test: 20, curriculum: 'none' as const };
+    const need = { K: 8, train: 25, test: 20, val: 0, curriculum: 'none' as const };
     const a = selectPairs(p, need, derive(1, 'data/nosplit'));
     const again = selectPairs(p, need, derive(1, 'data/nosplit'));
     const other = selectPairs(p, need, derive(2, 'data/nosplit'));
@@ -100,6 +104,13 @@ describe('several horizons and the seeded split', () => {
     const te = rows(a.test.x0);
     expect(tr.size + te.size).toBe(45);
     expect([...te].some((r) => tr.has(r))).toBe(false);
+    expect(a.val).toBeUndefined();
+    const withVal = selectPairs(p, { ...need, val: 12 }, derive(1, 'data/nosplit'));
+    expect(withVal.train.get(8)!.x0).toEqual(a.train.get(8)!.x0);
+    expect(withVal.test.x0).toEqual(a.test.x0);
+    const va = rows(withVal.val!.x0);
+    expect(va.size).toBe(12);
+    expect([...va].some((r) => tr.has(r) || te.has(r))).toBe(false);
   });
 });
 
@@ -122,7 +133,7 @@ const malformed: [string, string, RegExp][] = [
   ['too few fields', 'x0_1,x0_2,y_1,y_2\n1,2,3,4\n1,2,3\n', /row 3: has 3 fields, the header has 4/],
   ['non-integer K', 'x0_1,y_1,K\n1,2,8\n1,2,2.5\n', /row 3, column K: '2.5' is not a positive integer/],
   ['K of zero', 'x0_1,y_1,K\n1,2,0\n', /row 2, column K: '0' is not a positive integer/],
-  ['split other than train/test', 'x0_1,y_1,split\n1,2,train\n1,2,validation\n', /row 3, column split: 'validation' must be train or test/],
+  ['split other than train/test/val', 'x0_1,y_1,split\n1,2,train\n1,2,validation\n', /row 3, column split: 'validation' must be train, test or val/],
   ['hex number', rotationText.replace(/\n[^,]+,/, '\n0x10,'), /row 2, column x0_1: '0x10' is not a number/],
 ];
 
@@ -148,12 +159,15 @@ describe("a cell's K, curriculum and sizes must fit the file (exit 2, one line, 
   const dir = tmp();
   writePairs(join(dir, 'multi.csv'), { Ks: [2, 4, 8], train: 50, test: 30, kColumn: true });
   writePairs(join(dir, 'one.csv'), { Ks: [8], train: 50, test: 30, kColumn: true });
+  writePairs(join(dir, 'nosplit.csv'), { Ks: [8], train: 50, test: 30, split: false });
   const cases: [string, string[], RegExp][] = [
     ['K not present', ['task=data:./multi.csv', 'K=16'], /^kstep: override K=16: 16 is not a horizon of data file .*multi\.csv \(K present: 2, 4, 8\)/],
     ['a curriculum with one K', ['task=data:./one.csv', 'K=8', 'curriculum=ramp'], /^kstep: override curriculum=ramp: ramp trains on horizons shorter than K = 8, and data file .*one\.csv has only K = 8/],
     ['mixed with no shorter K', ['task=data:./multi.csv', 'K=2', 'curriculum=mixed'], /^kstep: override curriculum=mixed: mixed .* none below 2 \(K present: 2, 4, 8\)/],
     ['more training rows than the file has', ['task=data:./multi.csv', 'K=8', 'train=60'], /^kstep: override train=60: asks for 60 training pairs, data file .*multi\.csv has 50 rows marked train at K = 8 /],
     ['more test rows than the file has', ['task=data:./multi.csv', 'K=8', 'test=31'], /^kstep: override test=31: asks for 31 test pairs, data file .*multi\.csv has 30 rows marked test at K = 8 /],
+    ['more validation rows than the file marks val', ['task=data:./multi.csv', 'K=8', 'val=5'], /^kstep: override val=5: asks for 5 validation pairs, data file .*multi\.csv has 0 rows marked val at K = 8 \(mark rows val in its split column, or set val=0: no validation set\)/],
+    ['without a split column: train + test + val rows', ['task=data:./nosplit.csv', 'K=8', 'val=10'], /^kstep: override val=10: train \+ test \+ val = 90 pairs asked for, data file .*nosplit\.csv has 80 rows \(set val=0 for no validation set\)/],
     ['a ramp needs its training rows at the shorter horizons too', ['task=data:./multi.csv', 'K=8', 'train=51', 'curriculum=ramp'], /^kstep: override train=51: asks for 51 training pairs, .* has 50 rows marked train at K = 2 /],
   ];
   for (const [what, args, message] of cases) {
@@ -183,8 +197,8 @@ describe("a cell's K, curriculum and sizes must fit the file (exit 2, one line, 
 describe('a sweep on a data task', () => {
   it('on 2 worker threads: the same cells as in process, one-step, extrapolation and health columns empty, the file in manifest.json', () => {
     const dir = tmp();
-    writePairs(join(dir, 'multi.csv'), { Ks: [2, 4, 8], train: 64, test: 32, kColumn: true });
-    const exp = { name: 'data-sweep', fixed: { task: 'data:multi.csv', train: 64, test: 32, hidden: [8], budget: 3e4, K0: 2 }, grid: { K: [4, 8], curriculum: ['none', 'ramp'], seed: [0, 1] }, health: true };
+    writePairs(join(dir, 'multi.csv'), { Ks: [2, 4, 8], train: 64, test: 32, val: 16, kColumn: true });
+    const exp = { name: 'data-sweep', fixed: { task: 'data:multi.csv', train: 64, test: 32, val: 16, hidden: [8], budget: 3e4, K0: 2 }, grid: { K: [4, 8], curriculum: ['none', 'ramp'], seed: [0, 1] }, health: true };
     writeFileSync(join(dir, 'exp.json'), JSON.stringify(exp));
     const a = kstep(['sweep', join(dir, 'exp.json'), '--out', join(dir, 'w2'), '--workers', '2', '--quiet'], root);
     expect(a.code, a.stderr).toBe(0);
@@ -208,7 +222,7 @@ describe('a sweep on a data task', () => {
     const dir = tmp();
     const file = join(dir, 'pairs.csv');
     writePairs(file, { Ks: [4], train: 40, test: 20 });
-    const args = ['sweep', 'quick', `task=data:${file}`, 'K=4', 'train=40', 'test=20', 'hidden=8', 'seed=0,1', 'budget=2e4', '--workers', '0', '--quiet'];
+    const args = ['sweep', 'quick', `task=data:${file}`, 'K=4', 'train=40', 'test=20', 'val=0', 'hidden=8', 'seed=0,1', 'budget=2e4', '--workers', '0', '--quiet'];
     expect(kstep([...args, '--shard', '0/2', '--out', join(dir, 's0')]).code).toBe(0);
     expect(kstep([...args, '--shard', '1/2', '--out', join(dir, 's1')]).code).toBe(0);
     expect(kstep([...args, '--shard', '0/2', '--out', join(dir, 's0'), '--resume']).code).toBe(0);
@@ -235,7 +249,7 @@ describe('examples/duffing-pairs.mjs', () => {
     const dir = tmp();
     const gen = spawnSync(process.execPath, [join(root, 'examples/duffing-pairs.mjs'), join(dir, 'duffing.csv'), '400', '2,4,8'], { encoding: 'utf8' });
     expect(gen.status, gen.stderr).toBe(0);
-    const r = kstep(['run', '--task', 'data:duffing.csv', '--K', '8', '--train', '256', '--test', '128', '--hidden', '32,32', '--budget', '1e6', '--json'], dir);
+    const r = kstep(['run', '--task', 'data:duffing.csv', '--K', '8', '--train', '256', '--test', '128', '--val', '16', '--hidden', '32,32', '--budget', '1e6', '--json'], dir);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.status).not.toBe('diverged');

@@ -132,7 +132,7 @@ describe('numbers: safe integers, decimal notation, typed JSON', () => {
   it('hidden sizes, train, test, batch and K0 have maxima checked before anything is allocated', () => {
     expect(usageError(() => resolveConfig({ hidden: '99999999' })).message).toBe(`hidden: must be <= ${MAX_HIDDEN}, got "99999999"`);
     expect(usageError(() => resolveConfig({ hidden: Array(65).fill('1').join(',') })).message).toMatch(/^hidden: must have at most 64 entries/);
-    for (const k of ['train', 'test', 'batch']) expect(usageError(() => resolveConfig({ [k]: '1000001' })).field).toBe(k);
+    for (const k of ['train', 'test', 'val', 'batch']) expect(usageError(() => resolveConfig({ [k]: '1000001' })).field).toBe(k);
     expect(usageError(() => resolveConfig({ K0: '100001' })).field).toBe('K0');
   });
 });

@@ -70,6 +70,11 @@ describe('cell ids', () => {
 });
 
 describe('labels and enum values written to CSV', () => {
+  it("summary.csv's kinds, and the option names a tune column lists (empty for an untuned cell, like an empty error)", () => {
+    for (const s of ['config', 'tuned', ...optimizerOptionSpecs().keys()]) expect(pandasSafe(s), s).toBe(true);
+    expect(pandasSafe('population sigma')).toBe(true);
+  });
+
   it('health labels, regimes, statuses and phases', () => {
     for (const s of [...healthLabels, ...regimeNames, ...statusNames, 'start', 'end']) expect(pandasSafe(s), s).toBe(true);
   });

@@ -1,6 +1,8 @@
 // summary.csv: per configuration over seeds.
 import { describe, expect, it } from 'vitest';
 import { formatRecord, parseCsv } from '../../src/output/csv.js';
+import { derive } from '../../src/core/rng.js';
+import { bootstrapMedianCI } from '../../src/stats/index.js';
 import { dominant, summarize, summaryCsv } from '../../src/output/summary.js';
 
 const header = ['cell_id', 'K', 'optimizer', 'seed', 'status', 'error', 'test_nmse', 'cost_to_target', 'adjoint_ratio_start', 'health_start', 'adjoint_ratio_end', 'health_end', 'wall_ms'];
@@ -63,7 +65,8 @@ describe('summarize', () => {
   it('writes a CSV that reads back with the same values', () => {
     const text = summaryCsv(s);
     const back = parseCsv(text);
-    expect(back.header.slice(0, 3)).toEqual(['K', 'optimizer', 'seeds']);
+    expect(back.header.slice(0, 4)).toEqual(['kind', 'K', 'optimizer', 'seeds']);
+    expect(back.rows.map((r) => r[0])).toEqual(['config', 'config']);
     expect(back.rows[0][back.header.indexOf('test_nmse_q75')]).toBe('inf');
     expect(back.rows[1][back.header.indexOf('cost_to_target_median')]).toBe('');
     expect(text.split('\r\n')[1]).toBe(formatRecord(back.rows[0]));
@@ -71,5 +74,39 @@ describe('summarize', () => {
 
   it('refuses a file that is not a cells.csv', () => {
     expect(() => summarize({ header: ['x', 'y'], rows: [] })).toThrow(/cells.csv/);
+  });
+});
+
+describe('the bootstrap intervals of the medians', () => {
+  const h = ['cell_id', 'K', 'optimizer', 'seed', 'status', 'error', 'val_nmse', 'test_nmse', 'cost_to_target', 'cost', 'wall_ms'];
+  const rows = [0, 1, 2, 3, 4, 5, 6].map((i) => [`a${i}`, '4', 'bptt', String(i), i < 3 ? 'reached' : 'budget', '', String(0.01 * (i + 1)), String(0.002 * (i + 1) ** 2), i < 3 ? String(1000 * (i + 1)) : '', '5000', '1']);
+  const other = [0, 1, 2].map((i) => [`b${i}`, '4', 'ga', String(i), 'budget', '', '0.5', String(0.3 + i / 10), '', '5000', '1']);
+  const [r] = summarize({ header: h, rows }).rows;
+
+  it('come from the stream of the column and the configuration: the same with other rows around', () => {
+    const [again] = summarize({ header: h, rows: [...other, ...rows] }).rows.filter((x) => x.config.optimizer === 'bptt');
+    expect([again.test_nmse_ci_lo, again.test_nmse_ci_hi, again.val_nmse_ci_lo, again.cost_to_target_ci_hi]).toEqual([r.test_nmse_ci_lo, r.test_nmse_ci_hi, r.val_nmse_ci_lo, r.cost_to_target_ci_hi]);
+    const test = rows.map((x) => Number(x[7])).sort((a, b) => a - b);
+    const key = JSON.stringify(['4', 'bptt']);
+    expect([r.test_nmse_ci_lo, r.test_nmse_ci_hi]).toEqual(bootstrapMedianCI(test, derive('summary', `bootstrap/test_nmse/${key}`), { level: 0.95 }));
+  });
+
+  it('bracket the median within the range of the values; cost to target over the cells that reached it', () => {
+    expect(r.test_nmse_ci_lo).toBeLessThanOrEqual(r.test_nmse_median);
+    expect(r.test_nmse_ci_hi).toBeGreaterThanOrEqual(r.test_nmse_median);
+    expect(r.test_nmse_ci_lo).toBeGreaterThanOrEqual(0.002);
+    expect(r.test_nmse_ci_hi).toBeLessThanOrEqual(0.098);
+    expect(r.val_nmse_median).toBeCloseTo(0.04, 15);
+    expect(r.cost_to_target_median).toBe(2000);
+    expect(r.cost_to_target_ci_lo).toBeGreaterThanOrEqual(1000);
+    expect(r.cost_to_target_ci_hi).toBeLessThanOrEqual(3000);
+    expect(r.cost_total).toBe(35000);
+  });
+
+  it('are empty without values: no validation set, no cell at the target', () => {
+    const [g] = summarize({ header: h, rows: other.map((x) => [...x.slice(0, 6), '', ...x.slice(7)]) }).rows;
+    expect(g.val_nmse_median).toBeNaN();
+    expect(g.val_nmse_ci_lo).toBeNaN();
+    expect(g.cost_to_target_ci_lo).toBeNaN();
   });
 });

@@ -1,24 +1,36 @@
 // Terminal pivots: content, facets, colour only when asked.
 import { describe, expect, it } from 'vitest';
+import { facetColumns } from '../../src/output/layout.js';
 import type { Summary, SummaryRow } from '../../src/output/summary.js';
-import { facetColumns, fmt, renderTables, useColor } from '../../src/output/tables.js';
+import { fmt, renderTables, useColor } from '../../src/output/tables.js';
 
 function row(config: Record<string, string>, over: Partial<SummaryRow> = {}): SummaryRow {
   return {
+    kind: 'config',
     config,
     seeds: 3,
     test_nmse_median: 0.002,
+    test_nmse_ci_lo: 0.001,
+    test_nmse_ci_hi: 0.003,
     test_nmse_q25: 0.001,
     test_nmse_q75: 0.003,
     test_nmse_iqr: 0.002,
     success_rate: 2 / 3,
+    val_nmse_median: 0.002,
+    val_nmse_ci_lo: 0.001,
+    val_nmse_ci_hi: 0.003,
     cost_to_target_median: 1000,
+    cost_to_target_ci_lo: 900,
+    cost_to_target_ci_hi: 1100,
+    cost_total: 3e6,
+    settings: 1,
     diverged_share: 0,
     errors: 0,
     adjoint_ratio_start_median: 1e-5,
     health_start: 'vanishing',
     adjoint_ratio_end_median: 0.5,
     health_end: 'healthy',
+    cells: [],
     ...over,
   };
 }
@@ -58,9 +70,9 @@ describe('tables', () => {
 
   it('a descriptor that varies within one optimizer splits the tables into facets', () => {
     const s = summary();
-    expect(facetColumns(s)).toEqual([]);
+    expect(facetColumns(s.configColumns, s.rows)).toEqual([]);
     const two: Summary = { configColumns: [...s.configColumns, 'task.r'], rows: [...s.rows.map((r) => ({ ...r, config: { ...r.config, 'task.r': '3.2' } })), ...s.rows.map((r) => ({ ...r, config: { ...r.config, 'task.r': '3.9' } }))] };
-    expect(facetColumns(two)).toEqual(['task.r']);
+    expect(facetColumns(two.configColumns, two.rows)).toEqual(['task.r']);
     const out = renderTables(two, { color: false });
     expect(out).toContain('rows K - task.r=3.2');
     expect(out).toContain('rows K - task.r=3.9');

@@ -104,6 +104,7 @@ export function configTable(data: ResultsData): string {
     fixed?: Record<string, unknown>;
     optimizers?: Record<string, Record<string, unknown>>;
     variants?: Record<string, Record<string, unknown>>;
+    tune?: Record<string, Record<string, unknown[]>>;
     health?: Record<string, unknown>;
   };
   const rows: [string, string][] = [['experiment', m.experiment]];
@@ -118,6 +119,7 @@ export function configTable(data: ResultsData): string {
         .map(([k, x]) => `${k}=${show(x)}`)
         .join(' ') || '(defaults)',
     ]);
+  for (const [name, entry] of Object.entries(spec.tune ?? {})) for (const [k, v] of Object.entries(entry)) rows.push([`tune ${name}: ${k}`, show(v)]);
   if (spec.health)
     rows.push([
       'health diagnostics',

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { FILES, type Manifest } from '../../experiment/resume.js';
 import { parseCsv, parseNumber } from '../csv.js';
-import { type Summary, descriptorColumnsOf, summarize } from '../summary.js';
+import { type Summary, descriptorColumnsOf, shownRows, summarize } from '../summary.js';
 
 export const HEALTH_FILE = 'health.csv';
 
@@ -53,6 +53,9 @@ export interface ResultsData {
   manifest: Manifest | undefined;
   /** cells.csv's descriptor columns. */
   descriptors: string[];
+  /** Every row of cells.csv. */
+  allCells: CellRow[];
+  /** The cells the charts show: every untuned cell and, of a tuned arm, the chosen setting's (summary.ts, shownRows). */
   cells: CellRow[];
   summary: Summary;
   /** cell_id -> its training curve (cost ascending, as written). Empty without curves.csv. */
@@ -89,7 +92,7 @@ export function loadResults(dir: string): ResultsData {
   }
   const statusAt = column(table.header, 'status', cellsFile);
   const nmseAt = column(table.header, 'test_nmse', cellsFile);
-  const cells: CellRow[] = table.rows.map((r) => ({
+  const allCells: CellRow[] = table.rows.map((r) => ({
     id: r[0],
     desc: Object.fromEntries(descriptors.map((d, i) => [d, r[i + 1] ?? ''])),
     status: r[statusAt] ?? '',
@@ -156,5 +159,7 @@ export function loadResults(dir: string): ResultsData {
       throw new UsageError(mf, `not valid JSON: ${(e as Error).message}`);
     }
   }
-  return { dir, manifest, descriptors, cells, summary, curves, adjoints, health };
+  const shown = new Set(shownRows(summary).flatMap((r) => r.cells.map((c) => c.id)));
+  const cells = allCells.filter((c) => shown.has(c.id));
+  return { dir, manifest, descriptors, allCells, cells, summary, curves, adjoints, health };
 }

@@ -10,8 +10,12 @@
  * - facets: any further descriptor that varies within an arm splits every chart into one block per
  *   value combination, titled with it;
  * - seeds: what medians and quartiles are taken over.
+ *
+ * Of a tuned arm only the cells of the setting chosen on the validation set are laid out (data.ts,
+ * `cells`), as in the tables.
  */
-import { facetColumns } from '../tables.js';
+import { facetColumns } from '../layout.js';
+import { shownRows } from '../summary.js';
 import type { CellRow, ResultsData } from './data.js';
 
 export interface Design {
@@ -39,7 +43,7 @@ function uniq<T>(xs: T[]): T[] {
 export function designOf(data: ResultsData): Design {
   const hasVariant = data.descriptors.includes('variant') && data.cells.some((c) => c.desc.variant !== '' && c.desc.variant !== undefined);
   const armKey = hasVariant ? 'variant' : 'optimizer';
-  let facetKeys = facetColumns(data.summary);
+  let facetKeys = facetColumns(data.summary.configColumns, shownRows(data.summary));
   let colKey = 'activation';
   const acts = uniq(data.cells.map((c) => c.desc.activation ?? ''));
   if (acts.length <= 1 && facetKeys.length > 0) {

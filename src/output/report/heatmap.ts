@@ -1,13 +1,15 @@
 /**
  * The headline heatmap: rows K, columns activation (design.ts), one panel per optimizer (or variant),
  * colour = median test nmse over seeds on a log scale (viridis), each cell annotated with the median
- * and reached-target/seeds. Cells with diverged seeds are hatched and outlined in vermillion and say
+ * and reached-target/seeds (its tooltip: the 95% interval of the median and, for a tuned arm, the
+ * values chosen). Cells with diverged seeds are hatched and outlined in vermillion and say
  * how many diverged. One block of panels per facet.
  *
  * Marks: every cell is a `<g data-mark="cell">` with data-k, data-col, data-arm, data-facet, data-n
  * (seeds), data-reached, data-diverged; the hatch of diverged cells is a `data-mark="diverged"` rect.
  */
-import type { SummaryRow } from '../summary.js';
+import { chosenText } from '../layout.js';
+import { type SummaryRow, shownRows } from '../summary.js';
 import type { ResultsData } from './data.js';
 import { type Design, key, placeOf } from './design.js';
 import { targetValue } from './curves.js';
@@ -18,7 +20,7 @@ import { attrs, defs, esc, logScale, n, short, svg, text, textWidth } from './sv
 const WIDTH = 1180;
 
 export function heatmapChart(data: ResultsData, d: Design): Chart | undefined {
-  const rows = data.summary.rows;
+  const rows = shownRows(data.summary);
   if (rows.length === 0) return undefined;
   const byPlace = new Map<string, SummaryRow>();
   for (const r of rows) {
@@ -129,7 +131,8 @@ function cell(
   parts.push(text(x + w / 2, y + h / 2 - 2, first, { 'text-anchor': 'middle', fill: ink, 'font-weight': 'bold', class: 'cell-value' }));
   const second = `${reached}/${r.seeds}${w >= 100 ? ' reached' : ''}${diverged ? ` ✕${diverged}` : ''}${r.errors && r.errors < r.seeds ? ` !${r.errors}` : ''}`;
   parts.push(text(x + w / 2, y + h / 2 + 11, second, { 'text-anchor': 'middle', fill: ink, class: 'cell-note' }));
-  const title = `K=${at.K} ${at.col} ${at.arm}${at.facet ? ` ${at.facet}` : ''}: median test nmse ${short(m)} (IQR ${short(r.test_nmse_q25)}–${short(r.test_nmse_q75)}), reached ${reached}/${r.seeds}, diverged ${diverged}`;
+  const chosen = chosenText(r);
+  const title = `K=${at.K} ${at.col} ${at.arm}${at.facet ? ` ${at.facet}` : ''}${chosen ? ` (tuned: ${chosen})` : ''}: median test nmse ${short(m)} (95% interval ${short(r.test_nmse_ci_lo)}–${short(r.test_nmse_ci_hi)}; IQR ${short(r.test_nmse_q25)}–${short(r.test_nmse_q75)}), reached ${reached}/${r.seeds}, diverged ${diverged}`;
   return (
     `<g${attrs({ 'data-mark': 'cell', 'data-facet': at.facet, 'data-arm': at.arm, 'data-k': at.K, 'data-col': at.col, 'data-n': r.seeds, 'data-reached': reached, 'data-diverged': diverged })}>` +
     `<title>${esc(title)}</title>${parts.join('')}</g>`

@@ -6,6 +6,7 @@
  *   curves.ts    train nmse against cost, median and IQR over seeds, small multiples per K
  *   adjoints.ts  ||dL/do_t|| against t at start and end, per activation
  *   health.ts    gradient norm and SNR against K with Lyapunov reference lines (health.csv only)
+ *   confidence.ts  tuning (settings tried and chosen), who beats whom (paired tests), the horizon
  *   config.ts    the manifest as a table and the command that reproduces the run
  *
  * The page is deterministic: the same folder gives the same bytes.
@@ -16,6 +17,7 @@ import { writeFileAtomic } from '../csv.js';
 import { checkFileTarget, fileHead } from '../paths.js';
 import { adjointsChart } from './adjoints.js';
 import type { Chart } from './chart.js';
+import { comparisonsChart, horizonChart, tuningChart } from './confidence.js';
 import { configTable, reproduceCommand } from './config.js';
 import { curvesChart } from './curves.js';
 import { type ResultsData, loadResults } from './data.js';
@@ -30,20 +32,22 @@ export const REPORT_FILE = 'report.html';
 /** The report's HTML for already loaded results. */
 export function reportHtml(data: ResultsData): string {
   const d = designOf(data);
-  const charts = [heatmapChart, curvesChart, adjointsChart, healthChart].map((f) => f(data, d)).filter((c): c is Chart => c !== undefined);
+  const charts = [heatmapChart, tuningChart, comparisonsChart, horizonChart, curvesChart, adjointsChart, healthChart]
+    .map((f) => f(data, d))
+    .filter((c): c is Chart => c !== undefined);
   const m = data.manifest;
   const name = m?.experiment ?? data.dir;
   const spec = m?.spec as { description?: string } | undefined;
-  const seeds = new Set(data.cells.map((c) => c.desc.seed)).size;
+  const seeds = new Set(data.allCells.map((c) => c.desc.seed)).size;
   const meta = [
-    `${data.cells.length} cells`,
+    `${data.allCells.length} cells`,
     `${d.arms.length} ${d.armKey === 'variant' ? 'variants' : 'optimizers'} (${d.arms.join(', ')})`,
     `K = ${d.Ks.join(', ')}`,
     `${seeds} seed${seeds === 1 ? '' : 's'}`,
   ];
   if (m) meta.push(`started ${m.started}`, `kstep ${m.kstep}`);
   const counts = new Map<string, number>();
-  for (const c of data.cells) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  for (const c of data.allCells) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
   const explain: Record<string, string> = {
     reached: 'reached the target',
     budget: 'spent the budget',

@@ -32,6 +32,10 @@ svg .legend { font-size: 11.5px; }
 svg .note { font-size: 10px; fill: #333333; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; }
 svg .cell-value { font-size: 12px; }
 svg .cell-note { font-size: 10px; }
+table.stats { border-collapse: collapse; font-size: 13.5px; margin: 4px 0 10px; }
+table.stats th, table.stats td { text-align: left; padding: 3px 14px 3px 0; border-bottom: 1px solid #eeeeee; white-space: nowrap; }
+table.stats th { font-weight: 600; color: #333333; }
+h3 { font-size: 15px; margin: 14px 0 2px; }
 table.config { border-collapse: collapse; font-size: 13.5px; margin-top: 6px; }
 table.config th, table.config td { text-align: left; vertical-align: top; padding: 3px 14px 3px 0; border-bottom: 1px solid #eeeeee; }
 table.config th { font-weight: 600; white-space: nowrap; color: #333333; }
