@@ -1,38 +1,44 @@
 /**
- * `npm run bench`: the speed of the core rollout on fixed workloads, single thread, float64.
+ * `npm run bench`: the speed of the core rollout on fixed workloads, single thread, float64, on each
+ * kernel set (WebAssembly first, then JavaScript), and PyTorch on the same workloads side by side.
  *
- *   W1     one BPTT gradient (Rollout.lossAndGrad): task rotation (D = 2), identity features,
- *          hidden [32, 32], tanh, batch 64, K = 64                               (gradient.ts)
- *   W1-fwd W1's forward pass with the states stored for the reverse pass          (gradient.ts)
- *   W2     the same gradient at hidden [128, 128], batch 256, K = 512             (gradient.ts)
- *   GA     one generation of P = 64 forward-only evaluations (Rollout.loss) of W1's net and batch,
- *          compared per network application with W1's stored forward pass         (ga.ts)
- *   LONG   one gradient at hidden [32, 32], batch 64, K = 16384 with every step stored and
- *          checkpointed (memory full vs sqrt): time, rollout buffers, same bits      (memory.ts)
- *   SWEEP  one fixed sweep on 1 and on 2 worker threads                           (sweep.ts)
+ *   W1       one BPTT gradient (Rollout.lossAndGrad): task rotation (D = 2), identity features,
+ *            hidden [32, 32], tanh, batch 64, K = 64                                 (gradient.ts)
+ *   W1-fwd   W1's forward pass with the states stored for the reverse pass            (gradient.ts)
+ *   W2       the same gradient at hidden [128, 128], batch 256, K = 512               (gradient.ts)
+ *   GA       one GA generation (the optimizer's step, P = 64, forward-only evaluations) on W1's
+ *            net and batch, compared per network application with W1's stored forward (generations.ts)
+ *   CMAES    one CMA-ES generation (its default lambda) on W1's net and batch         (generations.ts)
+ *   KERNELS  each dense kernel and tanh alone, on W1's and W2's layer shapes            (kernels.ts)
+ *   LONG     one gradient at hidden [32, 32], batch 64, K = 16384 with every step stored and
+ *            checkpointed (memory full vs sqrt): time, rollout buffers, same bits     (memory.ts)
+ *   SWEEP    one fixed sweep on 1 and on 2 worker threads                             (sweep.ts)
+ *   TORCH    bench/torch_reference.py on W1, W1-fwd and W2 exported exactly           (torch.ts)
  *
- * The shared net and data are in setup.ts, the timing in harness.ts, the output in report.ts. This
- * file reads the command line and runs the workloads asked for. The PyTorch cross-check of W1 and W2
- * is bench/torch_reference.py (fed by --export, export.ts).
+ * The shared net and data are in setup.ts, the timing in harness.ts, the output in report.ts.
  */
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import { type KernelName, activeKernels, kernelNames } from '../src/core/kernel-set.js';
 import { exportWorkloads } from './export.js';
-import { gaVsBpttForward, gaWorkload } from './ga.js';
+import { gaVsBpttForward, generationWorkload } from './generations.js';
 import { forwardStoreWorkload, gradientWorkload } from './gradient.js';
 import { budgets } from './harness.js';
+import { kernelWorkloads } from './kernels.js';
 import { type BenchReport, formatJson, formatText } from './report.js';
 import { memoryWorkload } from './memory.js';
-import type { BenchInfo, ForwardResult, GradResult, MemoryResult, WorkloadResult } from './results.js';
+import type { BenchInfo, ForwardResult, GaVsBpttForward, GenerationResult, GradResult, KernelResult, MemoryResult, TorchSideBySide, WorkloadResult } from './results.js';
 import { COMMON, W1, W2 } from './setup.js';
 import { type SweepBenchResult, benchSweep } from './sweep.js';
+import { torchSideBySide } from './torch.js';
 
-const WORKLOADS = ['W1', 'W2', 'GA', 'LONG', 'SWEEP'] as const;
+const WORKLOADS = ['W1', 'W2', 'GA', 'CMAES', 'KERNELS', 'LONG', 'SWEEP', 'TORCH'] as const;
 
 interface Options {
   json?: boolean;
   quick?: boolean;
   only?: Set<string>;
+  kernels?: KernelName[];
   export?: string;
 }
 
@@ -44,14 +50,23 @@ function parseOnly(value: string): Set<string> {
   return new Set(names);
 }
 
+function parseKernels(value: string): KernelName[] {
+  const names = value.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!(kernelNames as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown kernel set ${n} (allowed: ${kernelNames.join(', ')})`);
+  }
+  return names as KernelName[];
+}
+
 function program(): Command {
   return new Command('npm run bench --')
-    .description('the speed of the core rollout on fixed workloads, single thread, float64')
+    .description('the speed of the core rollout on fixed workloads, single thread, float64, beside PyTorch')
     .option('--json', 'print the figures as JSON on stdout')
     .option('--quick', 'fewer repetitions (a smoke test, not a measurement)')
-    .option('--only <list>', `run a subset of the workloads ${WORKLOADS.join(', ')}, e.g. W1,GA`, parseOnly)
+    .option('--only <list>', `run a subset of the workloads ${WORKLOADS.join(', ')}, e.g. W1,TORCH`, parseOnly)
+    .option('--kernels <list>', `the kernel sets to measure (default: ${kernelNames.join(',')})`, parseKernels)
     .option('--export <file>', 'write the W1 and W2 workloads (weights, x0, y, kstep loss and gradient norm) as JSON for bench/torch_reference.py --workloads FILE, and time nothing')
-    .addHelpText('after', '\nexample: npm run bench -- --only W1 --json')
+    .addHelpText('after', '\nexample: npm run bench -- --only W1,TORCH --kernels wasm --json')
     .exitOverride()
     .configureOutput({ outputError: (msg, write) => write(`bench: ${msg.replace(/^error: /, '')}`) });
 }
@@ -59,7 +74,9 @@ function program(): Command {
 async function run(opts: Options): Promise<BenchReport> {
   const want = (w: string): boolean => opts.only === undefined || opts.only.has(w);
   const quick = opts.quick === true;
-  const { small, gen, big } = budgets(quick);
+  const { small, gen, big, kernel } = budgets(quick);
+  // The kernel set rollouts use here comes first; JavaScript only when asked for or available as the other.
+  const sets = opts.kernels ?? (activeKernels() === 'wasm' ? ['wasm', 'js'] : ['js']);
   const info: BenchInfo = {
     node: process.version,
     v8: process.versions.v8,
@@ -68,38 +85,55 @@ async function run(opts: Options): Promise<BenchReport> {
     platform: `${os.platform()} ${os.arch()}`,
     dtype: 'float64',
     threads: 1,
+    kernels: sets,
     loadavg_1min_start: os.loadavg()[0],
     loadavg_1min_end: NaN,
     common: COMMON,
   };
   const workloads: WorkloadResult[] = [];
+  const kernels: KernelResult[] = [];
   const log = (msg: string): void => {
     if (!opts.json) process.stderr.write(msg);
   };
 
-  // The GA generation is compared with W1's stored forward pass, so GA runs W1 too.
-  let w1: GradResult | null = null;
-  let fwdStore: ForwardResult | null = null;
-  if (want('W1') || want('GA')) {
-    log('W1 gradient ...\n');
-    const g = gradientWorkload('W1', W1, small);
-    w1 = g.res;
-    if (want('W1')) workloads.push(g.res);
-    log('W1 forward with store ...\n');
-    fwdStore = forwardStoreWorkload('W1', W1, g, small);
-    workloads.push(fwdStore);
+  // The GA generation is compared with W1's stored forward pass (of the first kernel set), so GA runs W1 too.
+  let comparison: GaVsBpttForward | null = null;
+  for (const k of sets) {
+    let w1: GradResult | null = null;
+    let fwdStore: ForwardResult | null = null;
+    if (want('W1') || want('GA')) {
+      log(`W1 gradient, ${k} ...\n`);
+      const g = gradientWorkload('W1', W1, k, small);
+      w1 = g.res;
+      if (want('W1')) workloads.push(g.res);
+      log(`W1 forward with store, ${k} ...\n`);
+      fwdStore = forwardStoreWorkload('W1', W1, g, small);
+      workloads.push(fwdStore);
+    }
+    if (want('GA')) {
+      log(`GA generation, ${k} ...\n`);
+      const ga: GenerationResult = generationWorkload('ga', W1, k, gen);
+      workloads.push(ga);
+      if (comparison === null && w1 && fwdStore) comparison = gaVsBpttForward(ga, fwdStore, w1);
+    }
+    if (want('CMAES')) {
+      log(`CMA-ES generation, ${k} ...\n`);
+      workloads.push(generationWorkload('cmaes', W1, k, gen));
+    }
+    if (want('KERNELS')) {
+      log(`kernels alone, ${k} ...\n`);
+      kernels.push(...kernelWorkloads(k, kernel));
+    }
+    if (want('W2')) {
+      log(`W2 gradient, ${k} (seconds per call) ...\n`);
+      workloads.push(gradientWorkload('W2', W2, k, big).res);
+    }
   }
-  let ga: ForwardResult | null = null;
-  if (want('GA')) {
-    log('GA generation ...\n');
-    ga = gaWorkload(W1, gen);
-    workloads.push(ga);
+  let torch: TorchSideBySide | null = null;
+  if (want('TORCH')) {
+    log('PyTorch: bench/torch_reference.py on the same workloads ...\n');
+    torch = torchSideBySide(quick);
   }
-  if (want('W2')) {
-    log('W2 gradient (slow: seconds per call) ...\n');
-    workloads.push(gradientWorkload('W2', W2, big).res);
-  }
-  const comparison = ga && fwdStore && w1 ? gaVsBpttForward(ga, fwdStore, w1) : null;
   let memory: MemoryResult | null = null;
   if (want('LONG')) {
     log('LONG gradient, memory full and sqrt (seconds per call) ...\n');
@@ -111,7 +145,7 @@ async function run(opts: Options): Promise<BenchReport> {
     sweep = await benchSweep({ quick });
   }
   info.loadavg_1min_end = os.loadavg()[0];
-  return { info, workloads, ga_vs_bptt_forward: comparison, memory, sweep };
+  return { info, workloads, kernels, ga_vs_bptt_forward: comparison, memory, torch, sweep };
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Rollout } from '../src/core/rollout.js';
 import { W1, W2, setup } from './setup.js';
 
-export function exportWorkloads(file: string): void {
+export function exportWorkloads(file: string, log = true): void {
   const out: Record<string, unknown> = {};
   for (const [name, shape] of [['W1', W1], ['W2', W2]] as const) {
     const { batch: B, K } = shape;
@@ -31,5 +31,5 @@ export function exportWorkloads(file: string): void {
     out[name] = { hidden: [...shape.hidden], batch: B, K, activation: 'tanh', W, b, x0: rows(s.x0), y: rows(s.y), loss, grad_norm: Math.sqrt(g2) };
   }
   writeFileSync(file, `${JSON.stringify({ layout: 'W[l][in][out], b[l][out]; h = tanh(h W + b), last layer linear', ...out })}\n`);
-  process.stderr.write(`bench: wrote ${file}\n`);
+  if (log) process.stderr.write(`bench: wrote ${file}\n`);
 }

@@ -4,10 +4,11 @@
  * flops of a forward = 2 B K sum_l(fan_in fan_out); a gradient counts 3 x forward, the cost model of
  * docs/ARCHITECTURE.md.
  */
-import { Rollout } from '../src/core/rollout.js';
+import type { KernelName } from '../src/core/kernel-set.js';
+import type { Rollout } from '../src/core/rollout.js';
 import { type Budget, measure } from './harness.js';
 import type { ForwardResult, GradResult } from './results.js';
-import { type Setup, type Shape, setup } from './setup.js';
+import { type Setup, type Shape, rolloutOn, setup } from './setup.js';
 
 export interface GradientRun {
   res: GradResult;
@@ -16,11 +17,11 @@ export interface GradientRun {
   rollout: Rollout;
 }
 
-export function gradientWorkload(name: string, shape: Shape, budget: Budget): GradientRun {
+export function gradientWorkload(name: string, shape: Shape, kernels: KernelName, budget: Budget): GradientRun {
   const { batch: B, K } = shape;
   const s = setup(shape);
   // Every step stored, as PyTorch's autograd does (W2's activations would make `auto` checkpoint).
-  const rollout = new Rollout(s.net, 'full');
+  const rollout = rolloutOn(s.net, kernels, 'full');
   const grad = new Float64Array(s.net.nParams);
   let loss = NaN;
   const t = measure(() => {
@@ -33,6 +34,7 @@ export function gradientWorkload(name: string, shape: Shape, budget: Budget): Gr
     res: {
       workload: name,
       kind: 'gradient',
+      kernels,
       hidden: [...shape.hidden],
       batch: B,
       K,
@@ -54,6 +56,7 @@ export function forwardStoreWorkload(name: string, shape: Shape, run: GradientRu
   return {
     workload: `${name}-fwd`,
     kind: 'forward-store',
+    kernels: run.res.kernels,
     hidden: [...shape.hidden],
     batch: B,
     K,

@@ -27,6 +27,8 @@ export interface Budgets {
   gen: Budget;
   /** Calls of seconds (W2). */
   big: Budget;
+  /** Batches of about a millisecond of one kernel (kernels.ts): 15 shapes and kernels per set. */
+  kernel: Budget;
 }
 
 /** `quick`: fewer repetitions, a smoke test rather than a measurement. */
@@ -36,11 +38,13 @@ export function budgets(quick: boolean): Budgets {
         small: { warmup: 3, minReps: 5, minSeconds: 0.2, maxSeconds: 1 },
         gen: { warmup: 1, minReps: 3, minSeconds: 0, maxSeconds: 1 },
         big: { warmup: 0, minReps: 1, minSeconds: 0, maxSeconds: 0 },
+        kernel: { warmup: 1, minReps: 5, minSeconds: 0.05, maxSeconds: 0.2 },
       }
     : {
         small: { warmup: 20, minReps: 20, minSeconds: 2, maxSeconds: 10 },
         gen: { warmup: 2, minReps: 10, minSeconds: 2, maxSeconds: 10 },
         big: { warmup: 1, minReps: 5, minSeconds: 2, maxSeconds: 25 },
+        kernel: { warmup: 20, minReps: 50, minSeconds: 0.5, maxSeconds: 2 },
       };
 }
 
@@ -63,5 +67,5 @@ export function measure(fn: () => void, budget: Budget): Timing {
     if (times.length >= budget.minReps && elapsed >= budget.minSeconds) break;
     if (times.length >= 3 && elapsed >= budget.maxSeconds) break;
   }
-  return { reps: times.length, medianMs: median(times), minMs: Math.min(...times) };
+  return { reps: times.length, medianMs: median(times), minMs: times.reduce((a, b) => Math.min(a, b), Infinity) };
 }

@@ -3,8 +3,10 @@
  * rotation (D = 2), identity features, a tanh MLP [2, ...hidden, 2] with xavier weights, terminal MSE
  * after K applications, all drawn from seeded streams.
  */
+import { type KernelName, makeKernels } from '../src/core/kernel-set.js';
 import { Net, initParams } from '../src/core/mlp.js';
 import { derive } from '../src/core/rng.js';
+import { type MemoryMode, Rollout } from '../src/core/rollout.js';
 import { makeTask } from '../src/core/tasks.js';
 
 export const SEED = 1;
@@ -71,4 +73,9 @@ export function setup({ hidden, batch: B, K }: Shape): Setup {
   let macs = 0;
   for (let l = 1; l <= net.L; l++) macs += net.sizes[l - 1] * net.sizes[l];
   return { net, theta, x0, y, forwardFlops: 2 * B * K * macs };
+}
+
+/** A rollout of the net on the given kernel set. */
+export function rolloutOn(net: Net, kernels: KernelName, memory: MemoryMode = 'auto'): Rollout {
+  return new Rollout(net, memory, makeKernels(net.nParams, kernels));
 }

@@ -8,8 +8,10 @@ import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { lyapunovCommand } from './commands/lyapunov.js';
 import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
 import { summarizeCommand } from './commands/summarize.js';
 import { sweepCommand } from './commands/sweep.js';
+import { kernelChoice } from './core/kernel-set.js';
 import { UsageError } from './errors.js';
 import { version } from './version.js';
 
@@ -25,6 +27,7 @@ export function buildProgram(): Command {
     sweepCommand,
     summarizeCommand,
     mergeCommand,
+    statusCommand,
     reportCommand,
     gradcheckCommand,
     healthCommand,
@@ -44,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   });
   try {
+    // KSTEP_KERNELS is read by every rollout, worker threads' too: a bad value is refused once, here.
+    kernelChoice();
     await buildProgram().parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (err) {

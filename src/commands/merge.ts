@@ -1,7 +1,8 @@
 /**
  * `kstep merge <dirs...> --out <dir>`: combines results folders of one experiment spec (the shards
  * of a sweep) into the files a single run writes, then prints the tables. Exit code 1 when cells
- * of the grid are missing from every folder (the merged files are still written).
+ * of the grid are missing from every folder (the merged files are still written); 2, nothing
+ * written, when a folder is a shard (or a sweep) that has not finished its cells.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -21,7 +22,8 @@ export function mergeCommand(program: Command): void {
       'after',
       '\nExample:\n  kstep merge results/chaos/shard-0-of-3 results/chaos/shard-1-of-3 results/chaos/shard-2-of-3 --out results/chaos\n\n' +
         'The --out folder must not be one of the merged folders; when it holds results of another spec, files kstep did not write,\n' +
-        'or cells of this spec that the merge would drop, nothing is written (exit code 2) unless --force.',
+        'or cells of this spec that the merge would drop, nothing is written (exit code 2) unless --force.\n' +
+        'A folder whose sweep has not finished its cells (a shard that failed, was cancelled or still runs) is refused the same way.',
     )
     .action(async (dirs: string[], flags: MergeFlags) => {
       process.exitCode = await mergeAction(dirs, flags);

@@ -12,6 +12,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { DEFAULT_SHARDS, parseClusterFlags } from '../experiment/cluster-options.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
 import { builtinNames } from '../experiment/experiment-file.js';
 import { cellLabel, labelKeys, loadExperiment, runSweep } from '../experiment/sweep.js';
@@ -20,6 +21,7 @@ import { writeReport } from '../output/report/index.js';
 import { summaryRecord } from '../output/summary-record.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 import { MEMORY_HELP, interruptOnSigint, parseMemory, progressMode } from './options.js';
+import { clusterSweep } from './sweep-cluster.js';
 
 interface SweepFlags {
   out?: string;
@@ -33,6 +35,17 @@ interface SweepFlags {
   quiet?: boolean;
   report?: boolean;
   memory?: string;
+  slurm?: boolean;
+  k8s?: boolean;
+  shards?: string;
+  partition?: string;
+  time?: string;
+  cpusPerTask?: string;
+  sbatchArg?: string[];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 export function parseWorkers(text: string | undefined): number {
@@ -54,11 +67,18 @@ export function sweepCommand(program: Command): void {
     .option('--force', 'replace the results already in the results folder (of this spec or another); other files are kept')
     .option('--shard <i/n>', 'run only the cells with index % n == i (merge the shards with kstep merge)')
     .option('--fail-fast', 'stop at the first cell that ends in error')
-    .option('--dry-run', 'validate and list the cells, run nothing, write nothing')
+    .option('--dry-run', 'validate and list the cells (with --slurm: print the scripts), run nothing, write nothing')
     .option('--json', 'print the summary (or with --dry-run the cells) as JSON on stdout')
     .option('--quiet', 'no progress output on stderr')
     .option('--report', 'write report.html (kstep report) into the results folder at the end')
     .option('--memory <mode>', MEMORY_HELP)
+    .option('--slurm', 'submit to Slurm: a job array (one task per shard) and a merge job after it; scripts and job ids in <out>/slurm/')
+    .option('--k8s', 'print a Kubernetes Indexed Job (one pod per shard) that runs the sweep; submits nothing')
+    .option('--shards <n>', `shards of --slurm or --k8s (default ${DEFAULT_SHARDS}, at most one per cell)`)
+    .option('--cpus-per-task <c>', 'CPUs of each shard, which runs that many workers (--slurm, --k8s; default 1)')
+    .option('--partition <name>', 'Slurm partition (--slurm)')
+    .option('--time <HH:MM:SS>', 'Slurm time limit of each job, HH:MM:SS or D-HH:MM:SS (--slurm)')
+    .option('--sbatch-arg <option>', "one more sbatch option for both jobs, e.g. --mem=4G or '--account abc' (--slurm; repeatable)", collect)
     .addHelpText(
       'after',
       `
@@ -69,11 +89,15 @@ Examples:
   kstep sweep quick --resume                      # finish an interrupted sweep
   kstep sweep quick --report                      # and write results/quick/report.html
   kstep sweep quick --force                       # run every cell again, replacing results/quick
+  kstep sweep chaos --slurm --shards 8 --cpus-per-task 4 --time 02:00:00   # then: kstep status results/chaos
+  kstep sweep chaos --slurm --shards 8 --resume   # after a shard failed: runs only its missing cells
+  kstep sweep chaos --k8s --shards 8              # print a Kubernetes Indexed Job
 
 A results folder that already holds results (of this spec or another) or files kstep did not write is never
 overwritten: the sweep stops before running anything (exit code 2) unless --resume or --force.
 
-Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped), 2 bad input or a results folder in use (nothing written), 130 interrupted.`,
+Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped; with --slurm: sbatch missing or refusing, nothing written),
+2 bad input or a results folder in use (nothing written), 130 interrupted.`,
     )
     .action(async (experiment: string, overrides: string[], flags: SweepFlags) => {
       process.exitCode = await sweepAction(experiment, overrides, flags);
@@ -82,13 +106,15 @@ Exit codes: 0 done, 1 a cell ended in error (or --fail-fast stopped), 2 bad inpu
 
 /** The command's work; returns the exit code (throws UsageError for bad input). */
 export async function sweepAction(experiment: string, overrides: readonly string[], flags: SweepFlags): Promise<number> {
+  const cluster = parseClusterFlags(flags);
   const workers = parseWorkers(flags.workers);
   const memory = parseMemory(flags.memory);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
-  if (flags.resume && flags.dryRun) throw new UsageError('--dry-run', 'cannot be combined with --resume');
+  if (flags.resume && flags.dryRun && !cluster) throw new UsageError('--dry-run', 'cannot be combined with --resume');
   // Task modules are loaded (and checked) first: parsing the experiment looks them up.
   await preloadExperimentTasks(experiment, overrides);
   const exp = loadExperiment(experiment, overrides);
+  if (cluster) return clusterSweep(exp, experiment, overrides, flags, cluster);
 
   if (flags.dryRun) {
     const slice = shardCells(exp.cells, shard);

@@ -21,9 +21,13 @@
  * (docs/ARCHITECTURE.md, "Cost"); the recomputation of `sqrt` is not charged, so a cell's results
  * do not depend on its memory mode. Buffers grow to the largest (B, K) seen and are reused: no
  * allocation per step or per call.
+ *
+ * The dense kernels, tanh and the buffers come from a kernel set (kernel-set.ts): WebAssembly by
+ * default, whose buffers are views of its own linear memory (re-made at each layout, since the
+ * memory may have grown), or JavaScript; both give the same bits.
  */
 import { requireVjp } from './features.js';
-import { denseForward, denseInputGrad, denseParamGrad } from './kernels.js';
+import { type Kernels, makeKernels } from './kernel-set.js';
 import type { Net } from './mlp.js';
 
 export const memoryModes = ['full', 'sqrt', 'auto'] as const;
@@ -78,11 +82,16 @@ export class Rollout {
   private readonly zOff: number[] = [];
   private readonly maxWidth: number;
 
+  /** The kernels and the home of the buffers (kernel-set.ts): WebAssembly unless KSTEP_KERNELS=js. */
+  private k: Kernels;
+
   constructor(
     readonly net: Net,
     readonly memory: MemoryMode = 'auto',
+    kernels?: Kernels,
   ) {
     this.maxWidth = Math.max(...net.sizes);
+    this.k = kernels ?? makeKernels(net.nParams);
   }
 
   /**
@@ -91,6 +100,7 @@ export class Rollout {
    */
   forward(theta: Float64Array, x0: Float64Array, B: number, K: number, store: boolean): Float64Array {
     this.layout(B, K, store);
+    theta = this.k.params(theta, this.net, false);
     const BD = B * this.net.spec.D;
     const O = this.O;
     for (let i = 0; i < BD; i++) O[i] = x0[i];
@@ -125,7 +135,7 @@ export class Rollout {
 
   /** Float64 values the buffers hold now (they only grow). */
   bufferDoubles(): number {
-    return [this.O, this.acts, this.checkpoints, this.gA, this.gB, this.aCur, this.aPrev, this.adjointNorms].reduce((n, b) => n + b.length, 0);
+    return this.k.heldDoubles() + this.adjointNorms.length;
   }
 
   /**
@@ -139,7 +149,9 @@ export class Rollout {
     const BD = B * net.spec.D;
     const stop = Math.max(0, K - Math.min(window, K));
     const norms = this.adjointNorms;
-    grad.fill(0);
+    theta = this.k.params(theta, net, true);
+    const out = grad;
+    grad = this.k.gradient(grad);
     norms.fill(NaN, 0, K + 1);
     for (let k = 0; k < BD; k++) this.aCur[k] = aK[k];
     norms[K] = norm(this.aCur, BD);
@@ -157,6 +169,7 @@ export class Rollout {
         norms[t0 + u] = norm(this.aCur, BD);
       }
     }
+    this.k.gradientOut(grad, out);
     this.cost += 2 * B * (K - stop);
     return this.aCur.subarray(0, BD);
   }
@@ -181,7 +194,7 @@ export class Rollout {
     const { net, B, O, hOff, zOff } = this;
     const A = this.acts;
     const { sizes, L, phi } = net;
-    const f = net.act.f;
+    const k = this.k;
     const D = net.spec.D;
     const F = sizes[0];
     const BD = B * D;
@@ -191,10 +204,10 @@ export class Rollout {
       const z = base + zOff[l];
       const h = base + hOff[l];
       const n = B * sizes[l];
-      denseForward(theta, net.wOff[l - 1], net.bOff[l - 1], sizes[l - 1], sizes[l], A, base + hOff[l - 1], A, z, B);
-      for (let k = 0; k < n; k++) A[h + k] = f(A[z + k]);
+      k.denseForward(theta, net.wOff[l - 1], net.bOff[l - 1], sizes[l - 1], sizes[l], A, base + hOff[l - 1], A, z, B);
+      k.activate(net.act, A, z, h, n);
     }
-    denseForward(theta, net.wOff[L - 1], net.bOff[L - 1], sizes[L - 1], D, A, base + hOff[L - 1], O, oOut, B);
+    k.denseForward(theta, net.wOff[L - 1], net.bOff[L - 1], sizes[L - 1], D, A, base + hOff[L - 1], O, oOut, B);
     if (net.spec.residual) for (let k = 0; k < BD; k++) O[oOut + k] += O[oIn + k];
   }
 
@@ -207,7 +220,7 @@ export class Rollout {
     const A = this.acts;
     const { sizes, L, phi } = net;
     const vjp = requireVjp(phi, 'the reverse pass');
-    const df = net.act.df;
+    const k = this.k;
     const D = net.spec.D;
     const F = sizes[0];
     const BD = B * D;
@@ -218,13 +231,9 @@ export class Rollout {
       const nin = sizes[l - 1];
       const nout = sizes[l];
       const xo = base + hOff[l - 1];
-      denseParamGrad(grad, net.wOff[l - 1], net.bOff[l - 1], nin, nout, A, xo, g, 0, B);
-      denseInputGrad(theta, net.wOff[l - 1], nin, nout, g, 0, other, 0, B);
-      if (l > 1) {
-        const z = base + zOff[l - 1];
-        const n = B * nin;
-        for (let k = 0; k < n; k++) other[k] *= df(A[z + k], A[xo + k]);
-      }
+      k.denseParamGrad(grad, net.wOff[l - 1], net.bOff[l - 1], nin, nout, A, xo, g, 0, B);
+      k.denseInputGrad(theta, net.wOff[l - 1], nin, nout, g, 0, other, 0, B);
+      if (l > 1) k.activateBackward(net.act, other, 0, A, base + zOff[l - 1], xo, B * nin);
       g = other;
       other = other === this.gA ? this.gB : this.gA;
     }
@@ -256,17 +265,13 @@ export class Rollout {
     this.held = -1;
     const S = store ? segmentLength(this.memory, K, off) : 1;
     this.S = Math.max(1, S);
-    this.O = grow(this.O, (this.S + 1) * B * D);
-    this.acts = grow(this.acts, this.S * off);
-    if (store) {
-      if (this.S < K) this.checkpoints = grow(this.checkpoints, Math.ceil(K / this.S) * B * D);
-      const width = B * this.maxWidth;
-      this.gA = grow(this.gA, width);
-      this.gB = grow(this.gB, width);
-      this.aCur = grow(this.aCur, B * D);
-      this.aPrev = grow(this.aPrev, B * D);
-      this.adjointNorms = grow(this.adjointNorms, K + 1);
-    }
+    const BD = B * D;
+    const width = store ? B * this.maxWidth : 0;
+    const lengths = [(this.S + 1) * BD, this.S * off, store && this.S < K ? Math.ceil(K / this.S) * BD : 0, width, width, store ? BD : 0, store ? BD : 0];
+    // A layout a wasm32 memory cannot hold (4 GiB) runs on the JavaScript kernels: the same bits.
+    if (!this.k.fits(lengths)) this.k = makeKernels(this.net.nParams, 'js');
+    [this.O, this.acts, this.checkpoints, this.gA, this.gB, this.aCur, this.aPrev] = this.k.buffers(lengths);
+    if (store) this.adjointNorms = grow(this.adjointNorms, K + 1);
   }
 }
 

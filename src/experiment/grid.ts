@@ -310,6 +310,11 @@ export function shardCells(cells: readonly Cell[], shard: { index: number; count
   return cells.filter((c) => c.index % shard.count === shard.index);
 }
 
+/** The folder of shard i of n inside a results folder; `index` may be a shell expression in a job script. */
+export function shardFolderName(index: number | string, count: number): string {
+  return `shard-${index}-of-${count}`;
+}
+
 /** Parses `i/n` (0 <= i < n). */
 export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());

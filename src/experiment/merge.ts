@@ -4,7 +4,10 @@
  * spec has `health`): the union of their rows,
  * sorted in the grid's canonical order (re-expanded from the spec stored in manifest.json), and a
  * summary.csv computed from the merged cells.csv. Torn last lines and rows of unfinished cells are
- * dropped as in --resume. A cell present in two folders is taken from the first one named.
+ * dropped as in --resume. A cell present in two folders is taken from the first one named. A folder
+ * whose sweep has not finished its slice (a shard that failed, was cancelled or still runs) is
+ * refused, naming it; a set of finished shards that lacks some shard is merged, and reports the
+ * cells it misses.
  */
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -14,6 +17,7 @@ import { type Summary, summarize, summaryCsv } from '../output/summary.js';
 import { withHealth } from '../output/with-health.js';
 import { version } from '../version.js';
 import { checkMergeFolder } from './outdir.js';
+import { type Cell, parseShard, shardCells } from './grid.js';
 import type { ExperimentSpec } from './spec.js';
 import { FILES, type Manifest, type ResultRecords, readManifest, readResults, writeManifest, writeResults } from './resume.js';
 import { experimentFromSpec, modulesField, resultFiles } from './sweep.js';
@@ -25,6 +29,52 @@ import { checkModulesUnchanged, loadRecordedModules } from './task-module.js';
  */
 export async function loadMergedModules(dirs: readonly string[]): Promise<void> {
   for (const d of dirs) await loadRecordedModules(readManifest(d)?.modules, d);
+}
+
+/** An input folder whose sweep has not finished its slice of the grid. */
+interface Incomplete {
+  dir: string;
+  /** "shard i/n", or "its sweep" for a whole-grid folder. */
+  what: string;
+  done: number;
+  total: number;
+  /** The first missing cell. */
+  first: string;
+}
+
+/**
+ * What a folder misses of its slice of the grid. Folders a merge wrote are exempt: they hold what
+ * their inputs held.
+ */
+function incompleteness(dir: string, m: Manifest, cells: readonly Cell[], r: ResultRecords): Incomplete | undefined {
+  if (m.merged_from !== undefined) return undefined;
+  let shard: { index: number; count: number } | undefined;
+  try {
+    shard = m.shard ? parseShard(m.shard) : undefined;
+  } catch {
+    throw new UsageError(join(dir, FILES.manifest), `its shard ${JSON.stringify(m.shard)} is not of the form i/n`);
+  }
+  const slice = shardCells(cells, shard);
+  const missing = slice.filter((c) => !r.cells.has(c.id));
+  if (missing.length === 0) return undefined;
+  return { dir, what: m.shard ? `shard ${m.shard}` : 'its sweep', done: slice.length - missing.length, total: slice.length, first: missing[0].id };
+}
+
+/**
+ * A folder is merged only when its sweep finished its slice: shards (or a whole-grid sweep) that miss
+ * cells, because they failed, were cancelled or still run, are refused with their names, so a merge
+ * never passes off a part as the whole.
+ */
+function refuseIncomplete(list: readonly Incomplete[]): void {
+  if (list.length === 0) return;
+  const [a, ...rest] = list;
+  const missing = a.total - a.done;
+  const more = rest.length ? `; so ${rest.length === 1 ? 'is' : 'are'} ${rest.map((x) => `${x.what} of ${x.dir} (${x.done} of ${x.total})`).join(', ')}` : '';
+  throw new UsageError(
+    a.dir,
+    `${a.what} is incomplete: ${a.done} of ${a.total} cells done (missing ${a.first}${missing > 1 ? ` and ${missing - 1} more` : ''})${more}; ` +
+      `nothing was written. Finish ${list.length === 1 ? 'it' : 'them'} with the same kstep sweep command and --resume, then merge`,
+  );
 }
 
 export interface MergeReport {
@@ -71,8 +121,11 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
   const inGrid = new Set(exp.cells.map((c) => c.id));
   const merged: ResultRecords = { header: exp.header, cells: new Map(), curves: new Map(), adjoints: new Map(), health: new Map(), torn: [], dropped: 0 };
   let duplicates = 0;
-  for (const d of dirs) {
+  const incomplete: Incomplete[] = [];
+  dirs.forEach((d, i) => {
     const r = readResults(d, exp.header);
+    const gap = incompleteness(d, manifests[i], exp.cells, r);
+    if (gap) incomplete.push(gap);
     if (r.torn.length) log(`${d}: dropped a torn last line of ${r.torn.join(', ')}`);
     for (const [id, rec] of r.cells) {
       if (!inGrid.has(id)) throw new UsageError(d, `has a row for cell ${id}, which is not a cell of its experiment`);
@@ -85,7 +138,8 @@ export function mergeResults(dirs: readonly string[], out: string, log: (s: stri
       merged.adjoints.set(id, r.adjoints.get(id) ?? []);
       merged.health.set(id, r.health.get(id) ?? []);
     }
-  }
+  });
+  refuseIncomplete(incomplete);
   checkMergeFolder(out, { inputs: dirs, spec: exp.spec, ids: new Set(merged.cells.keys()), force });
   makeFolder(out);
   const cellsText = writeResults(

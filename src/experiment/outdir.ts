@@ -12,7 +12,8 @@
  *     refused unless --force (which replaces kstep's files and leaves the others as they are);
  *   - a merge's --out that is one of its input folders or inside one: always refused.
  *
- * kstep's own entries are its result files, report.html, the shard-<i>-of-<n> folders and the
+ * kstep's own entries are its result files, report.html, the shard-<i>-of-<n> folders, the slurm
+ * folder of `kstep sweep --slurm` (when it holds only its scripts, jobs.json and Slurm's logs) and the
  * leftovers of an interrupted atomic write (<file>.tmp-<pid>).
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { splitRecords } from '../output/csv.js';
 import { checkFolderTarget, isWithin, pathKind, showPath } from '../output/paths.js';
+import { SLURM_ENTRY, SLURM_FOLDER } from './cluster.js';
 import { FILES, type Manifest, readManifest } from './resume.js';
 
 const KSTEP_FILES: ReadonlySet<string> = new Set([...Object.values(FILES), 'report.html']);
@@ -43,7 +45,7 @@ interface Contents {
 function isKstepEntry(dir: string, name: string): boolean {
   if (IGNORED.has(name)) return true;
   const kind = pathKind(join(dir, name));
-  if (kind === 'dir') return SHARD_FOLDER.test(name);
+  if (kind === 'dir') return SHARD_FOLDER.test(name) || (name === SLURM_FOLDER && readdirSync(join(dir, name)).every((n) => SLURM_ENTRY.test(n)));
   return kind === 'file' && (KSTEP_FILES.has(name) || (TEMP_FILE.test(name) && KSTEP_FILES.has(name.replace(TEMP_FILE, ''))));
 }
 
@@ -98,6 +100,8 @@ export interface SweepFolderOptions {
   shard: string | null;
   resume?: boolean;
   force?: boolean;
+  /** Try the folder for writing (default); false when the caller checks several folders first. */
+  probe?: boolean;
 }
 
 /**
@@ -126,7 +130,7 @@ export function checkSweepFolder(dir: string, field: string, o: SweepFolderOptio
       }
       replacing = true;
     }
-  });
+  }, o.probe ?? true);
   return replacing;
 }
 

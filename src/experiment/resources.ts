@@ -13,7 +13,9 @@
  *     plus its input buffer, c D;
  *   - the data sets: train (K+1) D + test (2K+1) D + val (K+1) D;
  *   - the optimizer's vectors: GA two populations 2 P n, ES P/2 noise rows, CMA-ES 2 lambda n sample
- *     rows and, with a full covariance, four n x n matrices, random search one candidate, BPTT/Adam 4 n.
+ *     rows and, with a full covariance, four n x n matrices, random search one candidate, BPTT/Adam 4 n;
+ *   - on the WebAssembly kernels (core/kernel-set.ts, the default), each rollout's linear memory also
+ *     holds a copy of the parameters, their transposed weights and the gradient: 3 n per rollout.
  * The largest step (docs/ARCHITECTURE.md, "Cost"): BPTT 3 B K (B K + 2 B T truncated), GA P B K,
  * ES (P + 1) B K, CMA-ES (lambda + 1) B K with eval_mean plus B K when the incumbent is measured
  * again, random search (P + 1) B K.
@@ -23,6 +25,7 @@
  */
 import { getFeatureMap } from '../core/features.js';
 import { ONESTEP_CHUNK } from '../core/objective.js';
+import { activeKernels } from '../core/kernel-set.js';
 import { segmentLength, storedDoubles } from '../core/rollout.js';
 import { getTask } from '../core/tasks.js';
 import { UsageError } from '../errors.js';
@@ -105,7 +108,8 @@ export function cellNeeds(cfg: CellConfig): CellNeeds {
   const evalRollout = Math.max((seg + 1) * train * D, 2 * chunk * D) + Math.max(seg * train * S, chunk * S) + probeCheckpoints;
   const onestep = chunk * D;
   const data = (train * (K + 1) + test * (2 * K + 1) + val * (K + 1)) * D;
-  const bytes = 8 * (trainRollout + evalRollout + onestep + data + optimizer + 2 * n);
+  const kernelCopies = activeKernels() === 'wasm' ? 2 * 3 * n : 0;
+  const bytes = 8 * (trainRollout + evalRollout + onestep + data + optimizer + 2 * n + kernelCopies);
   return { bytes, stepCost, nParams: n };
 }
 

@@ -22,7 +22,7 @@ import { withHealth } from '../output/with-health.js';
 import { version } from '../version.js';
 import { formatValue } from './config.js';
 import { readExperimentFile } from './experiment-file.js';
-import { type Cell, descriptorColumns, descriptorValues, expandGrid, shardCells } from './grid.js';
+import { type Cell, descriptorColumns, descriptorValues, expandGrid, shardCells, shardFolderName } from './grid.js';
 import { checkSweepFolder } from './outdir.js';
 import { applyOverrides } from './overrides.js';
 import { type PoolEnd, type PoolOptions, runPool, workerScript } from './pool.js';
@@ -109,7 +109,7 @@ export interface SweepReport {
 
 export function defaultOutDir(name: string, shard?: { index: number; count: number }): string {
   const base = join('results', name);
-  return shard ? join(base, `shard-${shard.index}-of-${shard.count}`) : base;
+  return shard ? join(base, shardFolderName(shard.index, shard.count)) : base;
 }
 
 /** The keys that name a cell in progress lines: the grid axes, the variant, the tuned options, the seed. */

@@ -35,7 +35,7 @@ function refuse(field: string, message: string): never {
   throw new UsageError(field, message);
 }
 
-function requireNonEmpty(path: string, field: string): void {
+export function requireNonEmpty(path: string, field: string): void {
   if (path.trim() === '') refuse(field, 'an empty path; give a file or folder name');
 }
 
@@ -70,18 +70,21 @@ function existingAncestor(path: string, field: string): string {
  * Checks a folder to write into: an existing folder, or one that can be created (its nearest
  * existing ancestor is a folder that takes new entries). A file at that path is always refused. For
  * an existing folder, `contents` checks what it holds before the folder is tried for writing (so a
- * refusal leaves even its modification time as it was). Returns whether the folder exists.
+ * refusal leaves even its modification time as it was). With `probe` false the folder is not tried
+ * for writing (a command that checks several folders checks them all before it tries any). Returns
+ * whether the folder exists.
  */
-export function checkFolderTarget(dir: string, field: string, contents?: () => void): boolean {
+export function checkFolderTarget(dir: string, field: string, contents?: () => void, probe = true): boolean {
   requireNonEmpty(dir, field);
   const kind = pathKind(dir);
   if (kind === 'dir') {
     contents?.();
-    assertWritableFolder(dir, field, dir);
+    if (probe) assertWritableFolder(dir, field, dir);
     return true;
   }
   if (kind !== 'missing') refuse(field, `${showPath(dir)} is a file, not a folder; choose another folder`);
-  assertWritableFolder(existingAncestor(dir, field), field, dir);
+  const ancestor = existingAncestor(dir, field);
+  if (probe) assertWritableFolder(ancestor, field, dir);
   return false;
 }
 

@@ -12,6 +12,7 @@ beforeAll(requireBuild);
 
 const MINI = { ...TINY, grid: { K: [1], activation: ['tanh'], optimizer: ['bptt'], seed: [0, 1] } };
 const SWEEP = ['sweep', 'mini.json', '--workers', '0', '--quiet'];
+const SLURM = ['sweep', 'mini.json', '--slurm', '--shards', '2', '--quiet'];
 const RUN = ['run', '--K', '1', '--hidden', '4', '--budget', '1e3', '--train', '8', '--test', '8'];
 
 let root: string;
@@ -26,6 +27,15 @@ beforeAll(async () => {
     kstepWithin([...RUN, '--json', '--save-params', 'params.json'], root),
   ]);
   for (const r of setup) expect(r.code, r.stderr).toBe(0);
+  // Folders a --slurm submission with --shards 2 must not write into: a shard of another spec, a shard
+  // of this spec (only --resume continues it), and a slurm folder holding a file kstep did not write.
+  const shards = await Promise.all([
+    kstepWithin([...SWEEP, 'budget=1e4', '--shard', '0/2', '--out', 'nest-other/shard-0-of-2'], root),
+    kstepWithin([...SWEEP, '--shard', '1/2', '--out', 'nest-same/shard-1-of-2'], root),
+  ]);
+  for (const r of shards) expect(r.code, r.stderr).toBe(0);
+  mkdirSync(join(root, 'slurm-foreign', 'slurm'), { recursive: true });
+  writeFileSync(join(root, 'slurm-foreign', 'slurm', 'notes.txt'), 'mine\n');
   const report = await kstepWithin(['report', 'results/tiny', '--out', 'report.html'], root);
   expect(report.code, report.stderr).toBe(0);
   writeFileSync(join(root, 'f.txt'), 'a file, not a folder\n');
@@ -74,6 +84,21 @@ const cases: [string, string[]][] = [
   ['merge --out an empty string', ['merge', 'results/tiny', '--out', '']],
   ['merge --out under a file', ['merge', 'results/tiny', '--out', 'f.txt/m']],
   ['merge --out /proc/x', ['merge', 'results/tiny', '--out', '/proc/kstep-x']],
+  // sweep --slurm: every folder is checked before sbatch is looked for
+  ['sweep --slurm --out an existing file', [...SLURM, '--out', 'f.txt']],
+  ['sweep --slurm --out an empty string', [...SLURM, '--out', '']],
+  ['sweep --slurm --out under a file', [...SLURM, '--out', 'f.txt/sub']],
+  ['sweep --slurm --out /proc/x', [...SLURM, '--out', '/proc/kstep-x']],
+  ['sweep --slurm --out a path with a space (Slurm log paths)', [...SLURM, '--out', 'a b']],
+  ['sweep --slurm --out a path with % (Slurm log patterns)', [...SLURM, '--out', 'a%b']],
+  ['sweep --slurm into the default folder of a finished sweep, no --resume', SLURM],
+  ['sweep --slurm into another spec', [...SLURM, '--out', 'other']],
+  ['sweep --slurm into a folder of foreign files', [...SLURM, '--out', 'foreign']],
+  ['sweep --slurm whose shard folder holds another spec', [...SLURM, '--out', 'nest-other']],
+  ['sweep --slurm whose shard folder holds this spec, no --resume', [...SLURM, '--out', 'nest-same']],
+  ['sweep --slurm --resume whose shard folder holds another spec', [...SLURM, '--resume', '--out', 'nest-other']],
+  ['sweep --slurm into a slurm folder holding a foreign file', [...SLURM, '--out', 'slurm-foreign']],
+  ['sweep --slurm --resume --force', [...SLURM, '--resume', '--force']],
   // run --save-params
   ['run --save-params a folder', [...RUN, '--save-params', 'results']],
   ['run --save-params an empty string', [...RUN, '--save-params', '']],
