@@ -95,7 +95,14 @@ export function makeFolder(dir: string): void {
     missing.push(d);
     if (dirname(d) === d) break;
   }
-  for (const d of missing.reverse()) mkdirSync(d);
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      // Another process (a second shard of the same sweep) may make the same parent meanwhile.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || pathKind(d) !== 'dir') throw e;
+    }
+  }
 }
 
 export interface FileTargetOptions {
