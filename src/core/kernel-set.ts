@@ -11,7 +11,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Activation } from './activations.js';
-import { activateBackwardJs, activateJs, denseForward, denseInputGrad, denseParamGrad } from './kernels.js';
+import { denseForward, denseInputGrad, denseParamGrad } from './kernels.js';
 import { wasmKernels, wasmSimdAvailable } from './wasm-kernels.js';
 
 export const KERNELS_ENV = 'KSTEP_KERNELS';
@@ -96,7 +96,7 @@ export function jsKernels(): Kernels {
     denseForward,
     denseInputGrad,
     denseParamGrad,
-    activate: activateJs,
-    activateBackward: activateBackwardJs,
+    activate: (act, A, z, h, n) => act.forward(A, z, h, n),
+    activateBackward: (act, G, g, A, z, h, n) => act.backward(G, g, A, z, h, n),
   };
 }

@@ -16,7 +16,6 @@
  * depend on the batch size or on its position in the batch, and `store = true` and `store = false`
  * forward passes agree bit for bit.
  */
-import type { Activation } from './activations.js';
 
 /**
  * Y[B][nout] = X[B][nin] W[nin][nout] + b, with W at theta[w..], b at theta[bo..].
@@ -224,16 +223,4 @@ export function denseParamGrad(
       grad[r0 + j] = a00;
     }
   }
-}
-
-/** A[h..h+n) = f(A[z..z+n)): the activation of a layer, element by element. */
-export function activateJs(act: Activation, A: Float64Array, z: number, h: number, n: number): void {
-  const f = act.f;
-  for (let k = 0; k < n; k++) A[h + k] = f(A[z + k]);
-}
-
-/** G[g..g+n) *= f'(z) given z = A[z..z+n) and f(z) = A[h..h+n): the reverse pass through an activation. */
-export function activateBackwardJs(act: Activation, G: Float64Array, g: number, A: Float64Array, z: number, h: number, n: number): void {
-  const df = act.df;
-  for (let k = 0; k < n; k++) G[g + k] *= df(A[z + k], A[h + k]);
 }

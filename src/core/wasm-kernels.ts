@@ -13,7 +13,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Activation } from './activations.js';
 import type { Kernels, ReadonlyLayers } from './kernel-set.js';
-import { activateBackwardJs, activateJs } from './kernels.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -136,11 +135,11 @@ export function wasmKernels(nParams: number): Kernels {
       if (act.f === Math.tanh) {
         const a = own(A);
         ex.tanh_forward(a + 8 * z, a + 8 * h, n);
-      } else activateJs(act, A, z, h, n);
+      } else act.forward(A, z, h, n);
     },
     activateBackward(act: Activation, Gr: Float64Array, g: number, A: Float64Array, z: number, h: number, n: number) {
       if (act.f === Math.tanh) ex.tanh_backward(own(Gr) + 8 * g, own(A) + 8 * h, n);
-      else activateBackwardJs(act, Gr, g, A, z, h, n);
+      else act.backward(Gr, g, A, z, h, n);
     },
   };
   set.buffers([]);

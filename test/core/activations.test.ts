@@ -71,6 +71,25 @@ describe.each(activationNames)('%s', (name) => {
     expect(Math.abs(best - a.gamma)).toBeLessThan(1e-6);
   });
 
+  it('its layer loops give f and G df value by value, bit for bit, at an offset, specials included', () => {
+    const xs = [...points(), 0, -0, 1e-300, -1e-300, 5e-324, 800, -800, Infinity, -Infinity, NaN];
+    const n = xs.length;
+    // z at 3, h at 3 + n + 5: offsets that are not 0 and not aligned, as a rollout's layers are
+    const A = new Float64Array(2 * n + 11).fill(0.125);
+    A.set(xs, 3);
+    const h = 3 + n + 5;
+    a.forward(A, 3, h, n);
+    for (let k = 0; k < n; k++) expect(Object.is(A[h + k], a.f(xs[k])), `f(${xs[k]})`).toBe(true);
+    expect(A[h - 1]).toBe(0.125);
+    expect(A[h + n]).toBe(0.125);
+    const g0 = xs.map((_, k) => [1, -2.5, 0, -0, Infinity][k % 5]);
+    const G = new Float64Array(n + 2).fill(7);
+    G.set(g0, 1);
+    a.backward(G, 1, A, 3, h, n);
+    for (let k = 0; k < n; k++) expect(Object.is(G[1 + k], g0[k] * a.df(xs[k], A[h + k])), `df at ${xs[k]}`).toBe(true);
+    expect([G[0], G[n + 1]]).toEqual([7, 7]);
+  });
+
   it('is finite and gives a finite derivative far out (no overflow at |x| = 800)', () => {
     for (const x of [-800, -50, 50, 800]) {
       const y = a.f(x);
