@@ -5,6 +5,7 @@
  *   W1       one BPTT gradient (Rollout.lossAndGrad): task rotation (D = 2), identity features,
  *            hidden [32, 32], tanh, batch 64, K = 64                                 (gradient.ts)
  *   W1-fwd   W1's forward pass with the states stored for the reverse pass            (gradient.ts)
+ *   W1-relu  W1's gradient with relu, whose layer loops are JavaScript on both kernel sets   (gradient.ts)
  *   W2       the same gradient at hidden [128, 128], batch 256, K = 512               (gradient.ts)
  *   GA       one GA generation (the optimizer's step, P = 64, forward-only evaluations) on W1's
  *            net and batch, compared per network application with W1's stored forward (generations.ts)
@@ -28,7 +29,7 @@ import { kernelWorkloads } from './kernels.js';
 import { type BenchReport, formatJson, formatText } from './report.js';
 import { memoryWorkload } from './memory.js';
 import type { BenchInfo, ForwardResult, GaVsBpttForward, GenerationResult, GradResult, KernelResult, MemoryResult, TorchSideBySide, WorkloadResult } from './results.js';
-import { COMMON, W1, W2 } from './setup.js';
+import { COMMON, W1, W1_RELU, W2 } from './setup.js';
 import { type SweepBenchResult, benchSweep } from './sweep.js';
 import { torchSideBySide } from './torch.js';
 
@@ -109,6 +110,10 @@ async function run(opts: Options): Promise<BenchReport> {
       log(`W1 forward with store, ${k} ...\n`);
       fwdStore = forwardStoreWorkload('W1', W1, g, small);
       workloads.push(fwdStore);
+    }
+    if (want('W1')) {
+      log(`W1 gradient with relu, ${k} ...\n`);
+      workloads.push(gradientWorkload('W1-relu', W1_RELU, k, small).res);
     }
     if (want('GA')) {
       log(`GA generation, ${k} ...\n`);

@@ -19,12 +19,16 @@ export interface Shape {
   hidden: readonly number[];
   batch: number;
   K: number;
+  /** The hidden layers' activation; tanh (COMMON) unless given. */
+  activation?: string;
 }
 
 /** W1, the everyday cell; its stored forward pass and the GA generation run on the same net and batch. */
 export const W1: Shape = { hidden: [32, 32], batch: 64, K: 64 };
 /** W2, wide and long: seconds per gradient. */
 export const W2: Shape = { hidden: [128, 128], batch: 256, K: 512 };
+/** W1 with relu: an activation that runs in JavaScript on both kernel sets (only tanh has a WebAssembly version). */
+export const W1_RELU: Shape = { ...W1, activation: 'relu' };
 
 /** What every workload shares, reported with the figures. */
 export const COMMON = {
@@ -55,10 +59,10 @@ export interface Setup {
  * fast path for tiny arguments (about 3 ns instead of 8.5 ns) and the timing would describe no network
  * anyone trains. With these biases the states stay O(0.3) for all K.
  */
-export function setup({ hidden, batch: B, K }: Shape): Setup {
+export function setup({ hidden, batch: B, K, activation = COMMON.activation }: Shape): Setup {
   const task = makeTask(COMMON.task);
   const D = task.D;
-  const net = new Net({ D, features: COMMON.features, hidden: [...hidden], activation: COMMON.activation, residual: COMMON.residual });
+  const net = new Net({ D, features: COMMON.features, hidden: [...hidden], activation, residual: COMMON.residual });
   const theta = initParams(net, COMMON.init, 1, derive(SEED, `bench/init/${hidden.join(',')}`));
   const biasRng = derive(SEED, `bench/bias/${hidden.join(',')}`);
   for (let l = 1; l <= net.L; l++) {
