@@ -19,6 +19,7 @@ import { type Experiment, defaultOutDir } from '../experiment/sweep.js';
 import { launcherPath } from '../install.js';
 import { requireNonEmpty } from '../output/paths.js';
 
+/** The flags of `kstep sweep` that a `--slurm` or `--k8s` submission reads or passes on to its shards. */
 export interface ClusterSweepFlags {
   out?: string;
   resume?: boolean;

@@ -21,20 +21,12 @@ import { writeReport } from '../output/report/index.js';
 import { summaryRecord } from '../output/summary-record.js';
 import { renderTables, tableOptionsFor } from '../output/tables.js';
 import { MEMORY_HELP, interruptOnSigint, parseMemory, progressMode } from './options.js';
-import { clusterSweep } from './sweep-cluster.js';
+import { type ClusterSweepFlags, clusterSweep } from './sweep-cluster.js';
 
-interface SweepFlags {
-  out?: string;
+/** The flags of `kstep sweep`: those a cluster submission passes on to its shards, and the local and cluster ones. */
+interface SweepFlags extends ClusterSweepFlags {
   workers?: string;
-  resume?: boolean;
-  force?: boolean;
   shard?: string;
-  failFast?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  report?: boolean;
-  memory?: string;
   slurm?: boolean;
   k8s?: boolean;
   shards?: string;
