@@ -12,7 +12,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { DEFAULT_SHARDS, parseClusterFlags } from '../experiment/cluster-options.js';
+import { type ClusterFlags, DEFAULT_SHARDS, parseClusterFlags } from '../experiment/cluster-options.js';
 import { descriptorValues, parseShard, shardCells } from '../experiment/grid.js';
 import { builtinNames } from '../experiment/experiment-file.js';
 import { cellLabel, labelKeys, loadExperiment, runSweep } from '../experiment/sweep.js';
@@ -23,18 +23,8 @@ import { renderTables, tableOptionsFor } from '../output/tables.js';
 import { MEMORY_HELP, interruptOnSigint, parseMemory, progressMode } from './options.js';
 import { type ClusterSweepFlags, clusterSweep } from './sweep-cluster.js';
 
-/** The flags of `kstep sweep`: those a cluster submission passes on to its shards, and the local and cluster ones. */
-interface SweepFlags extends ClusterSweepFlags {
-  workers?: string;
-  shard?: string;
-  slurm?: boolean;
-  k8s?: boolean;
-  shards?: string;
-  partition?: string;
-  time?: string;
-  cpusPerTask?: string;
-  sbatchArg?: string[];
-}
+/** The flags of `kstep sweep`: those a cluster submission passes on to its shards, and the cluster ones. */
+interface SweepFlags extends ClusterSweepFlags, ClusterFlags {}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
